@@ -1,0 +1,249 @@
+"""archive.db: schema, migrations and the one writer.
+
+The archive is the project's public interface (people query it with SQL and
+Datasette), so the schema changes only through the numbered migrations below.
+Writes go through :class:`Archive`, which wraps every unit of work in
+``BEGIN IMMEDIATE`` so that a second writer waits for the lock instead of
+failing half-way with "database is locked" (a deferred ``BEGIN`` that upgrades
+to a write fails at once, whatever the timeout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import zlib
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+DEFAULT_DB = "archive.db"
+FTS_COLUMNS = ["title", "description", "body", "tags"]
+
+migrations = Migrations("pkus-archive")
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def content_hash(text: str) -> str:
+    """sha256 of the text with whitespace folded, so re-wrapping is not a change."""
+    return hashlib.sha256(re.sub(r"\s+", " ", text or "").strip().encode()).hexdigest()
+
+
+@migrations()
+def m001_core(db: sqlite_utils.Database) -> None:
+    db["sources"].create({
+        "spider": str, "name": str, "site": str, "language": str, "description": str, "updated": str,
+    }, pk="spider")
+    db["articles"].create({
+        "id": int, "url": str, "source": str, "title": str, "description": str, "author": str,
+        "published": str, "published_raw": str, "published_from": str,
+        "modified": str, "modified_raw": str, "modified_from": str,
+        "tags": str, "sectors": str, "body": str, "word_count": int, "language": str, "image": str,
+        "relevance": float, "relevance_terms": str, "content_hash": str,
+        "first_seen": str, "last_seen": str,
+    }, pk="id", not_null={"url", "source", "title", "body", "first_seen"},
+        foreign_keys=[("source", "sources", "spider")])
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["published"])
+    db["articles"].create_index(["source", "published"])
+    db["articles"].create_index(["content_hash"])
+    db["articles"].enable_fts(FTS_COLUMNS, tokenize="porter", create_triggers=True)
+
+    db["urls"].create({
+        "url": str, "source": str, "kind": str, "state": str, "first_seen": str, "last_fetched": str,
+        "http_status": int, "etag": str, "last_modified": str, "content_hash": str, "lastmod": str,
+        "relevance": float, "tries": int, "next_try": str, "error": str, "redirected_to": str,
+    }, pk="url", not_null={"source", "kind", "state", "first_seen"}, defaults={"tries": 0})
+    db["urls"].create_index(["source", "state"])
+    db["urls"].create_index(["state", "next_try"])
+
+    db["pages"].create({
+        "url": str, "source": str, "fetched": str, "http_status": int, "content_type": str,
+        "html": bytes, "sha256": str,
+    }, pk="url")
+
+    db["article_versions"].create({
+        "id": int, "article_id": int, "url": str, "title": str, "body": str, "content_hash": str,
+        "modified": str, "replaced": str,
+    }, pk="id", foreign_keys=[("article_id", "articles", "id")])
+    db["article_versions"].create_index(["article_id"])
+
+    db["crawl_runs"].create({
+        "id": int, "spider": str, "started": str, "finished": str, "status": str, "requests": int,
+        "articles_new": int, "articles_updated": int, "irrelevant": int, "failures": int, "pid": int,
+        "args": str, "stats": str,
+    }, pk="id")
+    db["crawl_runs"].create_index(["spider", "started"])
+
+    db["failures"].create({
+        "id": int, "url": str, "source": str, "stage": str, "reason": str, "http_status": int,
+        "at": str, "run_id": int,
+    }, pk="id")
+    db["failures"].create_index(["url"])
+    db["failures"].create_index(["source", "at"])
+
+
+def connect(path: str | Path, timeout: float = 30.0) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the archive; WAL so readers never block the writer."""
+    conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+    db = sqlite_utils.Database(conn)  # also turns on recursive_triggers, which FTS sync relies on
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    migrations.apply(db)
+    return db
+
+
+def connect_readonly(path: str | Path) -> sqlite_utils.Database:
+    """A reader that can never write, for search, stats and the spider's "have we got it?" checks."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"no archive at {path} (run `pkus crawl` or `pkus demo` first)")
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30,
+                           check_same_thread=False)
+    return sqlite_utils.Database(conn)
+
+
+def dumps(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+class Archive:
+    """The only writer of archive.db. Each public method is one short transaction."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = connect(self.path)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- lookups ---------------------------------------------------------------------------
+    def url_state(self, url: str) -> dict | None:
+        rows = list(self.db.query("select * from urls where url = ?", [url]))
+        return rows[0] if rows else None
+
+    # -- writes ----------------------------------------------------------------------------
+    def sync_sources(self, sources) -> None:
+        now = utcnow()
+        with self.transaction() as db:
+            db["sources"].upsert_all([
+                {"spider": s.spider, "name": s.name, "site": s.site, "language": s.language,
+                 "description": s.description, "updated": now} for s in sources
+            ], pk="spider")
+
+    def start_run(self, spider: str, pid: int, args: dict) -> int:
+        with self.transaction() as db:
+            return db["crawl_runs"].insert({
+                "spider": spider, "started": utcnow(), "status": "running", "pid": pid,
+                "requests": 0, "articles_new": 0, "articles_updated": 0, "irrelevant": 0, "failures": 0,
+                "args": dumps(args),
+            }).last_pk
+
+    def finish_run(self, run_id: int, status: str, counts: dict, stats: dict) -> None:
+        with self.transaction() as db:
+            db["crawl_runs"].update(run_id, {"finished": utcnow(), "status": status, **counts,
+                                             "stats": dumps(stats)})
+
+    def remember(self, url: str, source: str, kind: str, state: str, **fields) -> None:
+        """Record what became of a URL (the crawler's memory across runs)."""
+        with self.transaction():
+            self._remember(url, source, kind, state, **fields)
+
+    def _remember(self, url: str, source: str, kind: str, state: str, **fields) -> None:
+        row = {"source": source, "kind": kind, "state": state, **fields}
+        if self.url_state(url) is None:
+            self.db["urls"].insert({"url": url, "first_seen": utcnow(), **row})
+        else:
+            self.db["urls"].update(url, row)
+
+    def record_failure(self, url: str, source: str, stage: str, reason: str, run_id: int | None,
+                       http_status: int | None = None, kind: str = "article", state: str = "failed",
+                       next_try: str | None = None) -> None:
+        """Note a failed fetch or extraction: one row in `failures`, and the URL's tries and next try."""
+        now = utcnow()
+        with self.transaction() as db:
+            db["failures"].insert({"url": url, "source": source, "stage": stage, "reason": reason[:2000],
+                                   "http_status": http_status, "at": now, "run_id": run_id})
+            existing = self.url_state(url) or {}
+            if existing.get("state") in ("archived", "irrelevant"):
+                state = existing["state"]  # what we already hold stays held; only the error is noted
+            self._remember(url, source, existing.get("kind") or kind, state, tries=(existing.get("tries") or 0) + 1,
+                           error=f"{stage}: {reason}"[:500], http_status=http_status, last_fetched=now,
+                           next_try=next_try)
+
+    def save_page(self, url: str, source: str, html: bytes, http_status: int, content_type: str) -> None:
+        self.db["pages"].upsert({
+            "url": url, "source": source, "fetched": utcnow(), "http_status": http_status,
+            "content_type": content_type, "html": zlib.compress(html, 6),
+            "sha256": hashlib.sha256(html).hexdigest(),
+        }, pk="url")
+
+    def save_article(self, article: dict, page: dict, fetch: dict) -> str:
+        """Store an extracted, relevant article with its page; return "new", "updated" or "unchanged"."""
+        now = utcnow()
+        url = article["url"]
+        with self.transaction() as db:
+            self.save_page(url, article["source"], **page)
+            old = list(db.query("select id, title, body, content_hash, modified from articles where url = ?",
+                                [url]))
+            record = {**article, "last_seen": now}
+            for key in ("tags", "sectors", "relevance_terms"):
+                if not isinstance(record.get(key), (str, type(None))):
+                    record[key] = dumps(record[key])
+            if not old:
+                outcome = "new"
+                record["first_seen"] = now
+            elif old[0]["content_hash"] != record["content_hash"]:
+                outcome = "updated"
+                db["article_versions"].insert({
+                    "article_id": old[0]["id"], "url": url, "title": old[0]["title"], "body": old[0]["body"],
+                    "content_hash": old[0]["content_hash"], "modified": old[0]["modified"], "replaced": now,
+                })
+            else:
+                outcome = "unchanged"
+            db["articles"].upsert(record, pk="url")
+            self._remember(url, article["source"], "article", "archived", last_fetched=now,
+                           content_hash=record["content_hash"], relevance=record.get("relevance"),
+                           tries=0, next_try=None, error=None, **fetch)
+        return outcome
+
+    def save_irrelevant(self, url: str, source: str, relevance: float, page: dict, fetch: dict) -> None:
+        """Keep the page (so a new threshold can re-score it) and remember not to fetch it again."""
+        with self.transaction():
+            self.save_page(url, source, **page)
+            self._remember(url, source, "article", "irrelevant", last_fetched=utcnow(), relevance=relevance,
+                           tries=0, next_try=None, error=None, **fetch)
+
+
+def page_html(row: dict) -> bytes:
+    return zlib.decompress(row["html"])
+
+
+def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
+    """Full-text search, newest first; the query is quoted so stray punctuation cannot break it."""
+    sql = """
+        select articles.id, articles.title, articles.source, articles.published, articles.url,
+               snippet(articles_fts, 2, '[', ']', '…', 12) as snippet
+        from articles_fts join articles on articles.rowid = articles_fts.rowid
+        where articles_fts match :q
+        order by articles.published desc limit :limit
+    """
+    return list(db.query(sql, {"q": db.quote_fts(query), "limit": limit}))

@@ -1,0 +1,203 @@
+"""`pkus`: crawl outlets into archive.db, search it, serve it with Datasette.
+
+Each command is a thin shell around a library function (crawler.run, crawler.archive,
+crawler.sitecopy), so what the CLI does, tests and the scheduler can do the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from .outlets import SourceError, get_source, load_sources
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATASETTE_DIR = PROJECT_ROOT / "datasette"
+DB_OPTION = click.option("--db", default="archive.db", show_default=True, envvar="PKUS_DB",
+                         type=click.Path(dir_okay=False), help="The archive file (env PKUS_DB).")
+
+
+@click.group()
+@click.version_option(package_name="pkus-archive")
+def cli():
+    """pkus-archive: news coverage of Pakistan–US economic relations, crawled into SQLite."""
+
+
+def _check_spiders(names: tuple[str, ...], all_: bool) -> list[str]:
+    known = load_sources()
+    if all_ == bool(names):
+        raise click.UsageError("name one or more spiders, or use --all")
+    if all_:
+        return list(known)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise click.UsageError(f"unknown spider {', '.join(unknown)}; known: {', '.join(known)}")
+    return list(dict.fromkeys(names))
+
+
+def _parse_sites(values: tuple[str, ...]) -> dict[str, str]:
+    sites = {}
+    for value in values:
+        name, sep, url = value.partition("=")
+        if not sep or not url.startswith(("http://", "https://")):
+            raise click.BadParameter(f"expected SPIDER=URL, got {value!r}", param_hint="--site")
+        sites[name] = url
+    return sites
+
+
+def _run_and_report(spiders: list[str], db: str, since: str | None, sites: dict, verbose: bool) -> list:
+    from .run import ArchiveBusy, run_crawls
+
+    try:
+        summaries = run_crawls(spiders, db, since=since, sites=sites, log_level="INFO" if verbose else "WARNING")
+    except ArchiveBusy as exc:
+        click.echo(f"pkus: {exc}; not starting another crawl")
+        sys.exit(0)  # under cron, a run still in progress is not an error
+    for summary in summaries:
+        click.echo(summary.line())
+    return summaries
+
+
+@cli.command()
+@click.argument("spiders", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Crawl every outlet in crawler/sources/.")
+@DB_OPTION
+@click.option("--since", metavar="YYYY-MM-DD", help="Back-fill: page back through sitemaps and listings to this date.")
+@click.option("--site", "sites", multiple=True, metavar="SPIDER=URL",
+              help="Crawl a copy of an outlet served at URL instead of the live site (repeatable).")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's progress log.")
+def crawl(spiders, all_, db, since, sites, verbose):
+    """Crawl outlets into the archive; prints one summary line per outlet.
+
+    Exits 0 if any outlet was crawled (or another crawl holds the lock), 1 if every outlet failed.
+    """
+    names = _check_spiders(spiders, all_)
+    summaries = _run_and_report(names, db, since, _parse_sites(sites), verbose)
+    if summaries and not any(s.ok for s in summaries):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("query")
+@DB_OPTION
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def search(query, db, limit, as_json):
+    """Full-text search of the archive (newest first)."""
+    from .archive import connect_readonly, search as search_archive
+
+    try:
+        reader = connect_readonly(db)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = search_archive(reader, query, limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo(f"no articles match {query!r}")
+        return
+    for row in rows:
+        click.echo(f"{(row['published'] or '')[:10]}  {row['source']:<18} {row['title']}")
+        click.echo(f"{'':30}{row['url']}")
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def datasette_command(db: str | Path, host: str, port: int) -> list[str]:
+    """The `datasette serve` command line for an archive, with the project's metadata and templates."""
+    db = Path(db)
+    metadata = DATASETTE_DIR / "metadata.yml"
+    name = db.stem
+    if name != "archive":  # metadata.yml configures the database called "archive"; rename its key
+        text = metadata.read_text(encoding="utf-8").replace("\n  archive:\n", f"\n  {name}:\n")
+        handle = tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False, prefix="pkus-metadata-")
+        handle.write(text)
+        handle.close()
+        metadata = Path(handle.name)
+    cmd = [sys.executable, "-m", "datasette", "serve", str(db), "--metadata", str(metadata),
+           "--host", host, "--port", str(port)]
+    for flag, folder in (("--template-dir", "templates"), ("--plugins-dir", "plugins"), ("--static", "static")):
+        path = DATASETTE_DIR / folder
+        if path.is_dir() and any(path.iterdir()):
+            cmd += [flag, f"static:{path}" if flag == "--static" else str(path)]
+    settings = DATASETTE_DIR / "settings.json"
+    if settings.is_file():
+        for key, value in json.loads(settings.read_text()).items():
+            cmd += ["--setting", key, str(value)]
+    return cmd
+
+
+def _serve(db: str, host: str, port: int) -> None:
+    if not Path(db).exists():
+        raise click.ClickException(f"no archive at {db} (run `pkus crawl` or `pkus demo` first)")
+    if not _port_free(host, port):
+        raise click.ClickException(f"port {port} on {host} is in use; choose another with --port")
+    cmd = datasette_command(db, host, port)
+    click.echo(f"Serving {db} at http://{host}:{port}/  (Ctrl-C to stop)")
+    sys.stdout.flush()
+    os.execv(cmd[0], cmd)  # become Datasette: Ctrl-C and SIGTERM reach it directly, no child left behind
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db, host, port):
+    """Serve the archive with Datasette (search, facets, saved queries, feeds)."""
+    _serve(db, host, port)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Crawl, print the summary and exit.")
+@click.option("--since", default="2025-01-01", show_default=True,
+              help="Back-fill date for the copies (they hold articles from 2025 on).")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's progress log.")
+def demo(db, host, port, no_serve, since, verbose):
+    """Serve the bundled offline outlets on 127.0.0.1, crawl them all, then serve the archive."""
+    from .sitecopy import available_copies, serve_copies, stop_all
+
+    if not no_serve and not _port_free(host, port):
+        raise click.ClickException(f"port {port} on {host} is in use; choose another with --port")
+    sources = available_copies()
+    if not sources:
+        raise click.ClickException("no offline outlet copies found under tests/sites/")
+    servers = serve_copies(sources)
+    try:
+        for name, server in servers.items():
+            click.echo(f"offline copy of {sources[name].name} at {server.base}")
+        summaries = _run_and_report(list(servers), db, since, {n: s.base for n, s in servers.items()}, verbose)
+    finally:
+        stop_all(servers)
+    total = sum(s.articles_new + s.articles_updated for s in summaries)
+    click.echo(f"archive: {db} ({total} articles added or updated)")
+    if not no_serve:
+        _serve(db, host, port)
+
+
+def main():  # pragma: no cover - console entry point
+    try:
+        cli()
+    except SourceError as exc:
+        raise SystemExit(f"pkus: {exc}")
+
+
+if __name__ == "__main__":
+    cli()

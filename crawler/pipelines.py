@@ -1,0 +1,123 @@
+"""Thin Scrapy glue: extract -> classify -> archive, one pipeline per concern.
+
+Each pipeline counts what it did in the crawl stats (``pkus/...``). Failures
+never vanish into the log: they become FetchFailure items that the archive
+pipeline writes to ``failures`` and ``urls`` so a later run retries them.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+from .archive import Archive
+from .extract import ExtractionError, extract_article
+from .items import ArticlePage, EntryPoint, FetchFailure
+from .outlets import load_sources
+from .spiders.news import newest
+from .topics import classify
+
+
+class ExtractPipeline:
+    """HTML -> article fields (crawler.extract); a page with no article becomes a failure."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        if not isinstance(item, ArticlePage):
+            return item
+        try:
+            item.article = extract_article(item.html, item.url, self.crawler.spider.source, item.hints)
+        except ExtractionError as exc:
+            self.crawler.stats.inc_value("pkus/extract/failed")
+            return FetchFailure(item.url, item.source, "extract", str(exc), item.http_status)
+        self.crawler.stats.inc_value("pkus/extract/ok")
+        return item
+
+
+class ClassifyPipeline:
+    """Score relevance to Pakistan–US economic relations and tag sectors (crawler.topics)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        if not isinstance(item, ArticlePage) or item.article is None:
+            return item
+        verdict = classify(item.article["title"], item.article["body"])
+        item.verdict = verdict
+        item.article.update(relevance=verdict.score, relevance_terms=verdict.terms, sectors=verdict.sectors)
+        self.crawler.stats.inc_value("pkus/classify/" + ("relevant" if verdict.relevant else "irrelevant"))
+        return item
+
+
+class ArchivePipeline:
+    """The only writer: articles, pages, URL state, failures and the crawl_runs row."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.counts = {"articles_new": 0, "articles_updated": 0, "irrelevant": 0, "failures": 0}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        spider = self.crawler.spider
+        self.archive = Archive(self.crawler.settings.get("PKUS_DB"))
+        self.archive.sync_sources(load_sources().values())
+        self.retry_base = self.crawler.settings.getfloat("PKUS_RETRY_BASE_MINUTES")
+        self.run_id = self.archive.start_run(spider.name, os.getpid(), {
+            "base": spider.base, "since": spider.since.isoformat() if spider.since else None})
+
+    def close_spider(self):
+        reason = self.crawler.stats.get_value("finish_reason") or "finished"
+        stats = {k: v for k, v in self.crawler.stats.get_stats().items()
+                 if isinstance(v, (int, float, str)) and not k.startswith("log_count/DEBUG")}
+        requests = self.crawler.stats.get_value("downloader/request_count", 0)
+        status = "finished" if reason == "finished" else reason
+        if requests and not self.crawler.stats.get_value("downloader/response_count", 0):
+            status = "failed"  # nothing answered: the outlet is down or blocking us
+        self.archive.finish_run(self.run_id, status, {**self.counts, "requests": requests}, stats)
+        self.archive.close()
+
+    def process_item(self, item):
+        stats = self.crawler.stats
+        if isinstance(item, EntryPoint):
+            fields = {"http_status": item.http_status, "last_fetched": datetime.now(timezone.utc).isoformat()}
+            if item.http_status != 304:
+                fields.update(etag=item.etag, last_modified=item.last_modified)
+            self.archive.remember(item.url, item.source, item.kind, "fetched", **fields)
+        elif isinstance(item, FetchFailure):
+            self.counts["failures"] += 1
+            stats.inc_value(f"pkus/failures/{item.stage}")
+            tries = ((self.archive.url_state(item.url) or {}).get("tries") or 0) + 1
+            next_try = datetime.now(timezone.utc) + timedelta(minutes=self.retry_base * 2 ** (tries - 1))
+            self.archive.record_failure(item.url, item.source, item.stage, item.reason, self.run_id,
+                                        item.http_status, kind=item.kind, state=item.state,
+                                        next_try=next_try.replace(microsecond=0).isoformat())
+        elif isinstance(item, ArticlePage):
+            article = item.article
+            page = {"html": item.html, "http_status": item.http_status, "content_type": item.content_type}
+            fetch = {"http_status": item.http_status, "etag": item.etag, "last_modified": item.last_modified,
+                     "lastmod": newest(article.get("modified"), article.get("published"),
+                                       item.hints.get("modified"), item.hints.get("published"))}
+            if item.verdict.relevant:
+                outcome = self.archive.save_article(article, page, fetch)
+                if outcome != "unchanged":
+                    self.counts[f"articles_{outcome}"] += 1
+                stats.inc_value(f"pkus/archive/{outcome}")
+            else:
+                self.archive.save_irrelevant(item.url, item.source, item.verdict.score, page, fetch)
+                self.counts["irrelevant"] += 1
+                stats.inc_value("pkus/archive/irrelevant")
+        return item

@@ -1,0 +1,54 @@
+"""Scrapy settings for pkus-archive: polite on the live web, quick on the local copies.
+
+Per-outlet delays come from the source files; a spider whose base URL (PKUS_SITES)
+is a loopback copy turns AutoThrottle and the delay off (NewsSpider.update_settings).
+"""
+
+BOT_NAME = "pkus-archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identify ourselves and obey robots.txt.
+USER_AGENT = "pkus-archive/0.1 (+https://github.com/pkus-archive/pkus-archive; news archive of Pakistan-US economic coverage)"
+ROBOTSTXT_OBEY = True
+
+# Throttle per domain: at most two requests in flight, a delay between them, AutoThrottle on top.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay is 0.5x to 1.5x the outlet's delay
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# News pages are small; a page that takes longer than this is not coming.
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+# A scheduled crawl must end: stop after an hour whatever happens.
+CLOSESPIDER_TIMEOUT = 3600
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractPipeline": 100,
+    "crawler.pipelines.ClassifyPipeline": 200,
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+
+LOG_LEVEL = "INFO"
+LOG_INSTALL_ROOT_HANDLER = True
+FEED_EXPORT_ENCODING = "utf-8"
+
+# --- pkus-archive's own settings ---------------------------------------------------------
+# The archive every crawl writes to.
+PKUS_DB = "archive.db"
+# {spider: base URL} to crawl a copy of an outlet instead of its live site (tests, demo).
+PKUS_SITES = {}
+# A URL whose fetch or extraction failed is retried on later runs, waiting longer each time,
+# until it has failed this many times.
+PKUS_MAX_TRIES = 5
+PKUS_RETRY_BASE_MINUTES = 30
+# With --since, how far back listing pages may be paged.
+PKUS_BACKFILL_MAX_PAGES = 200

@@ -1,0 +1,1 @@
+"""Spiders: one generic NewsSpider (news.py) and one named subclass per source file (outlets.py)."""

@@ -1,0 +1,286 @@
+"""The one generic news spider; every outlet is a subclass made from its source file.
+
+Discovery reads the outlet's feeds, sitemaps (including Google News sitemaps,
+whose ``news:publication_date`` and ``news:title`` Scrapy's SitemapSpider drops)
+and listing pages. Every article link is canonicalised (tracking parameters
+stripped, the local copy's address mapped back to the live origin) and looked up
+in the archive: a URL already archived or known to be irrelevant is fetched
+again only when a feed or sitemap says it changed since. The spider only yields
+requests and items; the pipelines extract, classify and write.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import datetime, timezone
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+import scrapy
+from lxml import etree
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.gz import gunzip
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+from ..archive import connect_readonly
+from ..extract import parse_date
+from ..items import ArticlePage, EntryPoint, FetchFailure
+from ..outlets import Source
+
+TRACKING_PARAMS = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
+                   "fbclid", "gclid", "dclid", "mc_cid", "mc_eid", "ref", "ref_src", "amp", "s_cid", "cmpid"]
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def newest(*values: str | None) -> str | None:
+    """The latest of several date strings, as ISO UTC (unparseable ones ignored)."""
+    parsed = [d for d in (parse_date(v) for v in values if v) if d]
+    return max(parsed).replace(microsecond=0).isoformat() if parsed else None
+
+
+class NewsSpider(scrapy.Spider):
+    """Crawl one outlet described by ``source``. Subclasses set ``name`` and ``source``."""
+
+    source: Source
+
+    @classmethod
+    def site_base(cls, settings) -> str:
+        """Where to fetch from: the live origin, or a local copy given in PKUS_SITES."""
+        return (settings.getdict("PKUS_SITES").get(cls.name) or cls.source.site).rstrip("/")
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        if is_loopback(cls.site_base(settings)):
+            # a local copy: no need to be gentle, and AutoThrottle would only slow tests down
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+            settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+        else:
+            settings.set("DOWNLOAD_DELAY", cls.source.download_delay, priority="spider")
+
+    def __init__(self, *args, since: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.since = parse_date(since) if since else None
+        if since and self.since is None:
+            raise ValueError(f"--since: not a date: {since!r}")
+        self.hints: dict[str, dict] = {}  # canonical URL -> what discovery said about it (this run only)
+        self._reader = None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.base = cls.site_base(crawler.settings)
+        spider.db_path = crawler.settings.get("PKUS_DB")
+        spider.max_tries = crawler.settings.getint("PKUS_MAX_TRIES")
+        spider.backfill_pages = crawler.settings.getint("PKUS_BACKFILL_MAX_PAGES")
+        return spider
+
+    # -- URLs --------------------------------------------------------------------------------
+    def canonical(self, url: str) -> str:
+        """The key an article is archived under: live origin, no tracking parameters, no fragment."""
+        if url.startswith(self.base):
+            url = self.source.site + url[len(self.base):]
+        url = url_query_cleaner(url, TRACKING_PARAMS, remove=True, keep_fragments=False)
+        return canonicalize_url(url)
+
+    def fetchable(self, canonical_url: str) -> str:
+        if canonical_url.startswith(self.source.site):
+            return self.base + canonical_url[len(self.source.site):]
+        return canonical_url
+
+    def is_article(self, canonical_url: str) -> bool:
+        parts = urlsplit(canonical_url)
+        if f"{parts.scheme}://{parts.netloc}" != self.source.site:
+            return False  # another site (or a CDN): not this outlet's article
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        return self.source.is_article_path(path)
+
+    @property
+    def reader(self):
+        if self._reader is None:
+            self._reader = connect_readonly(self.db_path)
+        return self._reader
+
+    def known(self, url: str) -> dict | None:
+        rows = list(self.reader.query("select state, lastmod, tries, next_try, etag, last_modified "
+                                      "from urls where url = ?", [url]))
+        return rows[0] if rows else None
+
+    def conditional(self, url: str) -> dict:
+        """Headers that let an unchanged feed or sitemap answer with a bare 304."""
+        row = self.known(self.canonical(url))
+        headers = {}
+        if row and row.get("etag"):
+            headers["If-None-Match"] = row["etag"]
+        if row and row.get("last_modified"):
+            headers["If-Modified-Since"] = row["last_modified"]
+        return headers
+
+    # -- discovery -----------------------------------------------------------------------------
+    async def start(self):
+        entry = [(p, "feed", self.parse_feed) for p in self.source.feeds] \
+            + [(p, "sitemap", self.parse_sitemap) for p in self.source.sitemaps] \
+            + [(p, "listing", self.parse_listing) for p in self.source.listings]
+        for path, kind, callback in entry:
+            yield self.entry_request(urljoin(self.base + "/", path), kind, callback)
+
+    def entry_request(self, url: str, kind: str, callback, **meta) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.on_error, headers=self.conditional(url),
+                              meta={"kind": kind, "handle_httpstatus_list": [304], **meta},
+                              dont_filter=kind != "listing")
+
+    def entry_point(self, response, kind: str, found: int = 0, new: int = 0) -> EntryPoint:
+        self.crawler.stats.inc_value(f"pkus/{kind}/{'not_modified' if response.status == 304 else 'fetched'}")
+        return EntryPoint(url=self.canonical(response.url), source=self.name, kind=kind,
+                          http_status=response.status,
+                          etag=response.headers.get("ETag", b"").decode() or None,
+                          last_modified=response.headers.get("Last-Modified", b"").decode() or None,
+                          found=found, new=new)
+
+    def parse_feed(self, response):
+        if response.status == 304:
+            yield self.entry_point(response, "feed")
+            return
+        feed = feedparser.parse(response.body)
+        links = [(urljoin(response.url, e["link"]),
+                  {"from": "feed", "title": e.get("title"), "published": e.get("published"),
+                   "modified": e.get("updated")})
+                 for e in feed.entries if e.get("link")]
+        yield from self.discovered(response, "feed", links)
+
+    def parse_sitemap(self, response):
+        if response.status == 304:
+            yield self.entry_point(response, "sitemap")
+            return
+        body = gunzip(response.body) if response.body[:2] == b"\x1f\x8b" else response.body
+        try:
+            root = etree.fromstring(body, parser=etree.XMLParser(recover=True, resolve_entities=False))
+        except etree.XMLSyntaxError as exc:
+            yield FetchFailure(self.canonical(response.url), self.name, "fetch", f"bad sitemap XML: {exc}",
+                               response.status, kind="sitemap")
+            return
+        if root is None:
+            return
+        if root.tag == f"{SM}sitemapindex":
+            children = []
+            for sm in root.iter(f"{SM}sitemap"):
+                loc = (sm.findtext(f"{SM}loc") or "").strip()
+                lastmod = sm.findtext(f"{SM}lastmod")
+                if not loc:
+                    continue
+                if self.since:  # back-fill: every child sitemap that changed since that date
+                    if lastmod and (parse_date(lastmod) or self.since) < self.since:
+                        continue
+                elif self.source.sitemap_follow and not any(re.search(p, loc) for p in self.source.sitemap_follow):
+                    continue  # routine runs read only the sitemaps that list fresh news
+                children.append(self.entry_request(urljoin(response.url, loc), "sitemap", self.parse_sitemap))
+            yield self.entry_point(response, "sitemap", len(children), len(children))
+            yield from children
+            return
+        links = []
+        for url in root.iter(f"{SM}url"):
+            loc = (url.findtext(f"{SM}loc") or "").strip()
+            if not loc:
+                continue
+            news = url.find(f"{NEWS}news")
+            hints = {"from": "sitemap", "modified": url.findtext(f"{SM}lastmod")}
+            if news is not None:
+                hints["published"] = news.findtext(f"{NEWS}publication_date")
+                hints["title"] = (news.findtext(f"{NEWS}title") or "").strip() or None
+            links.append((urljoin(response.url, loc), hints))
+        yield from self.discovered(response, "sitemap", links)
+
+    def parse_listing(self, response):
+        if response.status == 304:
+            yield self.entry_point(response, "listing")
+            return
+        hrefs = response.css(f"{self.source.listing_links or 'a'}::attr(href)").getall()
+        listed = list(self.discovered(response, "listing", [(response.urljoin(h), {"from": "listing"}) for h in hrefs]))
+        yield from listed
+        page = response.meta.get("page", 1)
+        limit = self.backfill_pages if self.since else self.source.max_pages
+        # page back only while pages still hold something new (or while back-filling)
+        if self.source.next_page and page < limit and (listed[0].new or self.since):
+            href = response.css(self.source.next_page).attrib.get("href")
+            if href:
+                yield self.entry_request(response.urljoin(href), "listing", self.parse_listing, page=page + 1)
+
+    def consider(self, url: str, hints: dict) -> tuple[str, scrapy.Request | None]:
+        """Decide about a discovered link: ("new", request) for an article to fetch, ("queued", None)
+        when this run already fetches it, ("known", None) when the archive has it (or should skip it),
+        ("other", None) when it is not an article of this outlet."""
+        canonical = self.canonical(url)
+        if not self.is_article(canonical):
+            return "other", None
+        hints = {k: v for k, v in hints.items() if v}
+        stats = self.crawler.stats
+        if canonical in self.hints:  # already queued this run; keep what this source adds
+            self.hints[canonical] = {**hints, **self.hints[canonical]}
+            return "queued", None
+        published = parse_date(hints.get("published"))
+        if self.since and published and published < self.since:
+            stats.inc_value("pkus/skipped/older_than_since")
+            return "known", None
+        row = self.known(canonical)
+        if row and row["state"] in ("archived", "irrelevant", "disallowed"):
+            changed = newest(hints.get("modified"), hints.get("published"))
+            if row["state"] == "disallowed" or not changed or not row["lastmod"] or changed <= newest(row["lastmod"]):
+                stats.inc_value("pkus/skipped/known")
+                return "known", None
+            stats.inc_value("pkus/refetch/modified")
+        elif row and row["state"] == "failed":
+            if (row["tries"] or 0) >= self.max_tries:
+                stats.inc_value("pkus/skipped/gave_up")
+                return "known", None
+            if row["next_try"] and row["next_try"] > datetime.now(timezone.utc).isoformat():
+                stats.inc_value("pkus/skipped/backing_off")
+                return "known", None
+            stats.inc_value("pkus/retry")
+        self.hints[canonical] = hints
+        return "new", scrapy.Request(self.fetchable(canonical), callback=self.parse_article, errback=self.on_error,
+                                     meta={"canonical": canonical, "kind": "article"})
+
+    def discovered(self, response, kind: str, links: list[tuple[str, dict]]):
+        """Consider every link an entry point listed; yield the entry point's record, then the requests."""
+        decisions = [self.consider(url, hints) for url, hints in links]
+        articles = [d for d in decisions if d[0] != "other"]
+        fresh = [d for d in articles if d[0] in ("new", "queued")]
+        yield self.entry_point(response, kind, len(articles), len(fresh))
+        yield from (request for _, request in fresh if request is not None)
+
+    # -- articles --------------------------------------------------------------------------------
+    def parse_article(self, response):
+        canonical = response.meta["canonical"]
+        yield ArticlePage(
+            url=canonical, source=self.name, html=response.body, http_status=response.status,
+            content_type=response.headers.get("Content-Type", b"").decode(),
+            hints=self.hints.get(canonical, {}),
+            etag=response.headers.get("ETag", b"").decode() or None,
+            last_modified=response.headers.get("Last-Modified", b"").decode() or None,
+        )
+
+    def on_error(self, failure):
+        request = failure.request
+        kind = request.meta.get("kind", "article")
+        url = request.meta.get("canonical") or self.canonical(request.url)
+        response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
+            yield FetchFailure(url, self.name, "fetch", "disallowed by robots.txt", kind=kind, state="disallowed")
+            return
+        reason = f"HTTP {status}" if status else f"{type(failure.value).__name__}: {failure.value}"
+        yield FetchFailure(url, self.name, "fetch", reason, status, kind=kind)
+
+    def closed(self, reason):
+        if self._reader is not None:
+            self._reader.conn.close()
