@@ -39,24 +39,39 @@ def content_hash(text: str) -> str:
 
 
 @migrations()
-def m001_core(db: sqlite_utils.Database) -> None:
+def m001_initial(db: sqlite_utils.Database) -> None:
     db["sources"].create({
         "spider": str, "name": str, "site": str, "language": str, "description": str, "updated": str,
     }, pk="spider")
+    db["stories"].create({  # one event reported by several outlets
+        "id": int, "title": str, "first_published": str, "last_published": str, "first_seen": str,
+        "last_seen": str, "outlets": str, "article_count": int,
+    }, pk="id")
     db["articles"].create({
         "id": int, "url": str, "source": str, "title": str, "description": str, "author": str,
         "published": str, "published_raw": str, "published_from": str,
         "modified": str, "modified_raw": str, "modified_from": str,
         "tags": str, "sectors": str, "body": str, "word_count": int, "language": str, "image": str,
-        "relevance": float, "relevance_terms": str, "content_hash": str,
+        "relevance": float, "relevance_terms": str, "relevance_version": int, "content_hash": str,
+        "entities": str,  # JSON array of the people and organisations named, for _facet_array
+        "story_id": int, "duplicate_of": int,  # duplicate_of: the earliest article with the same wire text
         "first_seen": str, "last_seen": str,
     }, pk="id", not_null={"url", "source", "title", "body", "first_seen"},
-        foreign_keys=[("source", "sources", "spider")])
+        foreign_keys=[("source", "sources", "spider"), ("story_id", "stories", "id"),
+                      ("duplicate_of", "articles", "id")])
     db["articles"].create_index(["url"], unique=True)
     db["articles"].create_index(["published"])
     db["articles"].create_index(["source", "published"])
     db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["story_id"])
     db["articles"].enable_fts(FTS_COLUMNS, tokenize="porter", create_triggers=True)
+
+    db["entities"].create({"id": int, "name": str, "kind": str, "aliases": str}, pk="id")
+    db["entities"].create_index(["name"], unique=True)
+    db["article_entities"].create({"article_id": int, "entity_id": int, "mentions": int},
+                                  pk=("article_id", "entity_id"),
+                                  foreign_keys=[("article_id", "articles", "id"), ("entity_id", "entities", "id")])
+    db["article_entities"].create_index(["entity_id"])
 
     db["urls"].create({
         "url": str, "source": str, "kind": str, "state": str, "first_seen": str, "last_fetched": str,
