@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import zlib
@@ -172,10 +173,25 @@ class Archive:
                 "args": dumps(args),
             }).last_pk
 
+    def mark_killed_runs(self) -> int:
+        """Runs left "running" by a crawl that died (SIGKILL, power cut) become "killed"; returns how many."""
+        stale = [row["id"] for row in self.db.query("select id, pid from crawl_runs where status = 'running'")
+                 if row["pid"] != os.getpid() and not pid_alive(row["pid"])]
+        with self.transaction() as db:
+            for run_id in stale:
+                db["crawl_runs"].update(run_id, {"status": "killed"})
+        return len(stale)
+
     def finish_run(self, run_id: int, status: str, counts: dict, stats: dict) -> None:
         with self.transaction() as db:
             db["crawl_runs"].update(run_id, {"finished": utcnow(), "status": status, **counts,
                                              "stats": dumps(stats)})
+
+    def save_validators(self, validators: dict[str, dict]) -> None:
+        """Store entry points' ETag, Last-Modified and newest listed date (see ArchivePipeline.close_spider)."""
+        with self.transaction() as db:
+            for url, fields in validators.items():
+                db["urls"].update(url, fields)
 
     def remember(self, url: str, source: str, kind: str, state: str, **fields) -> None:
         """Record what became of a URL (the crawler's memory across runs)."""
@@ -234,7 +250,10 @@ class Archive:
                 })
             else:
                 outcome = "unchanged"
-            db["articles"].upsert(record, pk="url")
+            if old:  # update in place: the row keeps its id (Datasette links, versions) and first_seen
+                db["articles"].update(old[0]["id"], record)
+            else:
+                db["articles"].insert(record)
             self._remember(url, article["source"], "article", "archived", last_fetched=now,
                            content_hash=record["content_hash"], relevance=record.get("relevance"),
                            tries=0, next_try=None, error=None, **fetch)
@@ -246,6 +265,18 @@ class Archive:
             self.save_page(url, source, **page)
             self._remember(url, source, "article", "irrelevant", last_fetched=utcnow(), relevance=relevance,
                            tries=0, next_try=None, error=None, **fetch)
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def page_html(row: dict) -> bytes:

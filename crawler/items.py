@@ -33,6 +33,7 @@ class EntryPoint:
     last_modified: str | None = None
     found: int = 0  # article links it listed
     new: int = 0  # of which not yet in the archive
+    lastmod: str | None = None  # a sitemap index: the newest date of its child sitemaps
 
 
 @dataclass

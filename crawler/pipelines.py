@@ -66,6 +66,8 @@ class ArchivePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.counts = {"articles_new": 0, "articles_updated": 0, "irrelevant": 0, "failures": 0}
+        self.validators: dict[str, dict] = {}  # entry point URL -> its ETag, Last-Modified and lastmod
+        self.entry_failures = 0
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -76,6 +78,7 @@ class ArchivePipeline:
         self.archive = Archive(self.crawler.settings.get("PKUS_DB"))
         self.archive.sync_sources(load_sources().values())
         self.retry_base = self.crawler.settings.getfloat("PKUS_RETRY_BASE_MINUTES")
+        self.archive.mark_killed_runs()
         self.run_id = self.archive.start_run(spider.name, os.getpid(), {
             "base": spider.base, "since": spider.since.isoformat() if spider.since else None})
 
@@ -87,37 +90,54 @@ class ArchivePipeline:
         status = "finished" if reason == "finished" else reason
         if requests and not self.crawler.stats.get_value("downloader/response_count", 0):
             status = "failed"  # nothing answered: the outlet is down or blocking us
+        if status == "finished" and not self.entry_failures:
+            # Only now has every link the entry points listed been handled (archived, skipped or
+            # noted as failed), so only now may the next run trust a 304 or an unchanged sitemap
+            # index. A run killed or stopped half-way leaves them, and the next run reads them again.
+            self.archive.save_validators(self.validators)
         self.archive.finish_run(self.run_id, status, {**self.counts, "requests": requests}, stats)
         self.archive.close()
 
     def process_item(self, item):
-        stats = self.crawler.stats
         if isinstance(item, EntryPoint):
             fields = {"http_status": item.http_status, "last_fetched": datetime.now(timezone.utc).isoformat()}
             if item.http_status != 304:
-                fields.update(etag=item.etag, last_modified=item.last_modified)
+                self.validators[item.url] = {"etag": item.etag, "last_modified": item.last_modified,
+                                             "lastmod": item.lastmod}
             self.archive.remember(item.url, item.source, item.kind, "fetched", **fields)
         elif isinstance(item, FetchFailure):
-            self.counts["failures"] += 1
-            stats.inc_value(f"pkus/failures/{item.stage}")
-            tries = ((self.archive.url_state(item.url) or {}).get("tries") or 0) + 1
-            next_try = datetime.now(timezone.utc) + timedelta(minutes=self.retry_base * 2 ** (tries - 1))
-            self.archive.record_failure(item.url, item.source, item.stage, item.reason, self.run_id,
-                                        item.http_status, kind=item.kind, state=item.state,
-                                        next_try=next_try.replace(microsecond=0).isoformat())
+            self.record_failure(item)
         elif isinstance(item, ArticlePage):
-            article = item.article
-            page = {"html": item.html, "http_status": item.http_status, "content_type": item.content_type}
-            fetch = {"http_status": item.http_status, "etag": item.etag, "last_modified": item.last_modified,
-                     "lastmod": newest(article.get("modified"), article.get("published"),
-                                       item.hints.get("modified"), item.hints.get("published"))}
-            if item.verdict.relevant:
-                outcome = self.archive.save_article(article, page, fetch)
-                if outcome != "unchanged":
-                    self.counts[f"articles_{outcome}"] += 1
-                stats.inc_value(f"pkus/archive/{outcome}")
-            else:
-                self.archive.save_irrelevant(item.url, item.source, item.verdict.score, page, fetch)
-                self.counts["irrelevant"] += 1
-                stats.inc_value("pkus/archive/irrelevant")
+            try:
+                self.save(item)
+            except Exception as exc:  # noqa: BLE001 - the transaction rolled back; note it, retry next run
+                self.record_failure(FetchFailure(item.url, item.source, "archive", f"{type(exc).__name__}: {exc}",
+                                                 item.http_status))
         return item
+
+    def record_failure(self, item: FetchFailure) -> None:
+        self.counts["failures"] += 1
+        self.entry_failures += item.kind != "article"
+        self.crawler.stats.inc_value(f"pkus/failures/{item.stage}")
+        tries = ((self.archive.url_state(item.url) or {}).get("tries") or 0) + 1
+        next_try = datetime.now(timezone.utc) + timedelta(minutes=self.retry_base * 2 ** (tries - 1))
+        self.archive.record_failure(item.url, item.source, item.stage, item.reason, self.run_id,
+                                    item.http_status, kind=item.kind, state=item.state,
+                                    next_try=next_try.replace(microsecond=0).isoformat())
+
+    def save(self, item: ArticlePage) -> None:
+        stats = self.crawler.stats
+        article = item.article
+        page = {"html": item.html, "http_status": item.http_status, "content_type": item.content_type}
+        fetch = {"http_status": item.http_status, "etag": item.etag, "last_modified": item.last_modified,
+                 "lastmod": newest(article.get("modified"), article.get("published"),
+                                   item.hints.get("modified"), item.hints.get("published"))}
+        if item.verdict.relevant:
+            outcome = self.archive.save_article(article, page, fetch)
+            if outcome != "unchanged":
+                self.counts[f"articles_{outcome}"] += 1
+            stats.inc_value(f"pkus/archive/{outcome}")
+        else:
+            self.archive.save_irrelevant(item.url, item.source, item.verdict.score, page, fetch)
+            self.counts["irrelevant"] += 1
+            stats.inc_value("pkus/archive/irrelevant")

@@ -4,6 +4,8 @@ Per-outlet delays come from the source files; a spider whose base URL (PKUS_SITE
 is a loopback copy turns AutoThrottle and the delay off (NewsSpider.update_settings).
 """
 
+import os
+
 BOT_NAME = "pkus-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -47,8 +49,9 @@ PKUS_DB = "archive.db"
 # {spider: base URL} to crawl a copy of an outlet instead of its live site (tests, demo).
 PKUS_SITES = {}
 # A URL whose fetch or extraction failed is retried on later runs, waiting longer each time,
-# until it has failed this many times.
-PKUS_MAX_TRIES = 5
-PKUS_RETRY_BASE_MINUTES = 30
+# until it has failed this many times: the n-th retry waits PKUS_RETRY_BASE_MINUTES * 2**(n-1).
+# Both can be set in the environment, so cron lines and the scheduler can change them.
+PKUS_MAX_TRIES = int(os.environ.get("PKUS_MAX_TRIES", 5))
+PKUS_RETRY_BASE_MINUTES = float(os.environ.get("PKUS_RETRY_BASE_MINUTES", 30))
 # With --since, how far back listing pages may be paged.
 PKUS_BACKFILL_MAX_PAGES = 200

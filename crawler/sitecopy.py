@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import threading
+import time
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +45,7 @@ class SiteCopy:
     root: Path
     origin: str
     base: str = ""
+    delay: float = 0.0  # seconds to wait before each answer: a slow outlet, for tests that stop a crawl mid-way
     log: list[Hit] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -108,6 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(send_body=True)
 
     def _serve(self, send_body: bool) -> None:
+        if self.copy.delay:
+            time.sleep(self.copy.delay)
         path = self.copy.resolve(self.path)
         if path is None:
             self._reply(404, b"<html><body><h1>Not Found</h1></body></html>", "text/html; charset=utf-8",

@@ -32,14 +32,14 @@ def run_pkus(*args: str, env: dict | None = None, timeout: float = 300, check: b
 
 
 def crawl(db: Path, servers: dict, *spiders: str, since: str | None = None, check: bool = True,
-          extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+          extra: tuple[str, ...] = (), env: dict | None = None) -> subprocess.CompletedProcess:
     names = spiders or tuple(servers)
     args = ["crawl", *names, "--db", str(db)]
     for name in names:
         args += ["--site", f"{name}={servers[name].base}"]
     if since:
         args += ["--since", since]
-    return run_pkus(*args, *extra, check=check)
+    return run_pkus(*args, *extra, check=check, env=env)
 
 
 def manifest(spider: str) -> list[dict]:

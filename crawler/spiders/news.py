@@ -32,6 +32,11 @@ TRACKING_PARAMS = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_
                    "fbclid", "gclid", "dclid", "mc_cid", "mc_eid", "ref", "ref_src", "amp", "s_cid", "cmpid"]
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+# "Have we got this?": one lookup on the primary key of `urls`, never a scan or an in-memory set.
+KNOWN_SQL = "select state, lastmod, tries, next_try, etag, last_modified from urls where url = ?"
+# Articles whose fetch or extraction failed and whose back-off is over (the (state, next_try) index).
+RETRY_SQL = ("select url from urls where state = 'failed' and kind = 'article' and source = ? and tries < ? "
+             "and (next_try is null or next_try <= ?)")
 
 
 def is_loopback(url: str) -> bool:
@@ -46,6 +51,10 @@ def newest(*values: str | None) -> str | None:
     """The latest of several date strings, as ISO UTC (unparseable ones ignored)."""
     parsed = [d for d in (parse_date(v) for v in values if v) if d]
     return max(parsed).replace(microsecond=0).isoformat() if parsed else None
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 class NewsSpider(scrapy.Spider):
@@ -112,12 +121,13 @@ class NewsSpider(scrapy.Spider):
         return self._reader
 
     def known(self, url: str) -> dict | None:
-        rows = list(self.reader.query("select state, lastmod, tries, next_try, etag, last_modified "
-                                      "from urls where url = ?", [url]))
+        rows = list(self.reader.query(KNOWN_SQL, [url]))
         return rows[0] if rows else None
 
     def conditional(self, url: str) -> dict:
         """Headers that let an unchanged feed or sitemap answer with a bare 304."""
+        if self.since:
+            return {}  # a back-fill reads every entry point, however recently a routine run saw it
         row = self.known(self.canonical(url))
         headers = {}
         if row and row.get("etag"):
@@ -133,19 +143,24 @@ class NewsSpider(scrapy.Spider):
             + [(p, "listing", self.parse_listing) for p in self.source.listings]
         for path, kind, callback in entry:
             yield self.entry_request(urljoin(self.base + "/", path), kind, callback)
+        # failed articles whose back-off is over, whether or not an entry point still lists them
+        for row in self.reader.query(RETRY_SQL, [self.name, self.max_tries, now_utc()]):
+            self.crawler.stats.inc_value("pkus/retry")
+            self.hints[row["url"]] = {}
+            yield self.article_request(row["url"])
 
     def entry_request(self, url: str, kind: str, callback, **meta) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.on_error, headers=self.conditional(url),
                               meta={"kind": kind, "handle_httpstatus_list": [304], **meta},
                               dont_filter=kind != "listing")
 
-    def entry_point(self, response, kind: str, found: int = 0, new: int = 0) -> EntryPoint:
+    def entry_point(self, response, kind: str, found: int = 0, new: int = 0, lastmod: str | None = None) -> EntryPoint:
         self.crawler.stats.inc_value(f"pkus/{kind}/{'not_modified' if response.status == 304 else 'fetched'}")
         return EntryPoint(url=self.canonical(response.url), source=self.name, kind=kind,
                           http_status=response.status,
                           etag=response.headers.get("ETag", b"").decode() or None,
                           last_modified=response.headers.get("Last-Modified", b"").decode() or None,
-                          found=found, new=new)
+                          found=found, new=new, lastmod=lastmod)
 
     def parse_feed(self, response):
         if response.status == 304:
@@ -172,19 +187,24 @@ class NewsSpider(scrapy.Spider):
         if root is None:
             return
         if root.tag == f"{SM}sitemapindex":
-            children = []
+            # the newest child date at our last complete reading of this index: children changed
+            # after it list articles published or updated since (a correction is only there)
+            seen = (self.known(self.canonical(response.url)) or {}).get("lastmod")
+            children, dates = [], []
             for sm in root.iter(f"{SM}sitemap"):
                 loc = (sm.findtext(f"{SM}loc") or "").strip()
-                lastmod = sm.findtext(f"{SM}lastmod")
+                lastmod = newest(sm.findtext(f"{SM}lastmod"))
                 if not loc:
                     continue
+                dates.append(lastmod)
                 if self.since:  # back-fill: every child sitemap that changed since that date
-                    if lastmod and (parse_date(lastmod) or self.since) < self.since:
+                    if lastmod and parse_date(lastmod) < self.since:
                         continue
-                elif self.source.sitemap_follow and not any(re.search(p, loc) for p in self.source.sitemap_follow):
-                    continue  # routine runs read only the sitemaps that list fresh news
+                elif self.source.sitemap_follow and not any(re.search(p, loc) for p in self.source.sitemap_follow) \
+                        and not (seen and lastmod and lastmod > seen):
+                    continue  # routine runs read the sitemaps that list fresh news, and those changed since
                 children.append(self.entry_request(urljoin(response.url, loc), "sitemap", self.parse_sitemap))
-            yield self.entry_point(response, "sitemap", len(children), len(children))
+            yield self.entry_point(response, "sitemap", len(children), len(children), lastmod=newest(*dates))
             yield from children
             return
         links = []
@@ -227,8 +247,8 @@ class NewsSpider(scrapy.Spider):
         if canonical in self.hints:  # already queued this run; keep what this source adds
             self.hints[canonical] = {**hints, **self.hints[canonical]}
             return "queued", None
-        published = parse_date(hints.get("published"))
-        if self.since and published and published < self.since:
+        latest = parse_date(newest(hints.get("modified"), hints.get("published")))
+        if self.since and latest and latest < self.since:  # not even its last change is that recent
             stats.inc_value("pkus/skipped/older_than_since")
             return "known", None
         row = self.known(canonical)
@@ -242,13 +262,16 @@ class NewsSpider(scrapy.Spider):
             if (row["tries"] or 0) >= self.max_tries:
                 stats.inc_value("pkus/skipped/gave_up")
                 return "known", None
-            if row["next_try"] and row["next_try"] > datetime.now(timezone.utc).isoformat():
+            if row["next_try"] and newest(row["next_try"]) > now_utc():
                 stats.inc_value("pkus/skipped/backing_off")
                 return "known", None
             stats.inc_value("pkus/retry")
         self.hints[canonical] = hints
-        return "new", scrapy.Request(self.fetchable(canonical), callback=self.parse_article, errback=self.on_error,
-                                     meta={"canonical": canonical, "kind": "article"})
+        return "new", self.article_request(canonical)
+
+    def article_request(self, canonical: str) -> scrapy.Request:
+        return scrapy.Request(self.fetchable(canonical), callback=self.parse_article, errback=self.on_error,
+                              meta={"canonical": canonical, "kind": "article"})
 
     def discovered(self, response, kind: str, links: list[tuple[str, dict]]):
         """Consider every link an entry point listed; yield the entry point's record, then the requests."""
