@@ -79,7 +79,7 @@ def crawl(spiders, all_, db, since, sites, verbose):
     """
     names = _check_spiders(spiders, all_)
     summaries = _run_and_report(names, db, since, _parse_sites(sites), verbose)
-    if summaries and not any(s.ok for s in summaries):
+    if not any(s.ok for s in summaries):  # no outlet crawled (or none even started a run)
         sys.exit(1)
 
 
@@ -198,6 +198,10 @@ def main():  # pragma: no cover - console entry point
     except SourceError as exc:
         raise SystemExit(f"pkus: {exc}")
 
+
+from .scheduler import schedule  # noqa: E402
+
+cli.add_command(schedule)
 
 if __name__ == "__main__":
     cli()

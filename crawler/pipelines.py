@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta, timezone
 
+from scrapy import signals
+
 from .archive import Archive
 from .extract import ExtractionError, extract_article
 from .items import ArticlePage, EntryPoint, FetchFailure
@@ -71,7 +73,11 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        pipeline = cls(crawler)
+        # Why a signal: the close reason (finished, shutdown, closespider_timeout) is known only
+        # here; Scrapy calls the pipelines' close_spider before it, with no reason.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self):
         spider = self.crawler.spider
@@ -82,12 +88,11 @@ class ArchivePipeline:
         self.run_id = self.archive.start_run(spider.name, os.getpid(), {
             "base": spider.base, "since": spider.since.isoformat() if spider.since else None})
 
-    def close_spider(self):
-        reason = self.crawler.stats.get_value("finish_reason") or "finished"
+    def spider_closed(self, spider, reason: str):
         stats = {k: v for k, v in self.crawler.stats.get_stats().items()
                  if isinstance(v, (int, float, str)) and not k.startswith("log_count/DEBUG")}
         requests = self.crawler.stats.get_value("downloader/request_count", 0)
-        status = "finished" if reason == "finished" else reason
+        status = reason
         if requests and not self.crawler.stats.get_value("downloader/response_count", 0):
             status = "failed"  # nothing answered: the outlet is down or blocking us
         if status == "finished" and not self.entry_failures:

@@ -23,7 +23,7 @@ class ArchiveBusy(Exception):
 
 
 @contextmanager
-def writer_lock(db_path: str | Path) -> Iterator[None]:
+def writer_lock(db_path: str | Path, what: str = "crawl") -> Iterator[None]:
     """Hold ``<db>.lock`` (flock: the kernel frees it even if we are killed)."""
     lock_path = Path(f"{db_path}.lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,7 +33,7 @@ def writer_lock(db_path: str | Path) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise ArchiveBusy(f"another crawl is writing {db_path} (pid {holder})") from None
+            raise ArchiveBusy(f"another {what} is writing {db_path} (pid {holder})") from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
