@@ -78,10 +78,10 @@ class Job:
         return {"job_id": self.id, "spiders": list(self.spiders), "db": db, "sites": dict(self.sites),
                 "since_days": self.since_days, "timeout": self.timeout}
 
-    def signature(self, db: str) -> str:
-        """Changes whenever anything about the job changes; stored as the job's name."""
+    def name(self, db: str) -> str:
+        """The id and a digest that changes whenever anything about the job changes (APScheduler logs it)."""
         text = json.dumps([self.when, repr(self.trigger), self.kwargs(db)], sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return f"{self.id} [{hashlib.sha256(text.encode()).hexdigest()[:12]}]"
 
 
 @dataclass(frozen=True)
@@ -261,9 +261,9 @@ def make_scheduler(schedule: Schedule, db: str | Path, jobstore: str | Path, sch
         stored = {job.id: job for job in scheduler.get_jobs()}
         for job in schedule.jobs:
             old = stored.pop(job.id, None)
-            if old is not None and old.name == job.signature(db):
+            if old is not None and old.name == job.name(db):
                 continue  # unchanged: keep its next run time, so a run missed while down is made up
-            scheduler.add_job(run_crawl_job, job.trigger, id=job.id, name=job.signature(db),
+            scheduler.add_job(run_crawl_job, job.trigger, id=job.id, name=job.name(db),
                               kwargs=job.kwargs(db), replace_existing=True)
         for job_id in stored:
             scheduler.remove_job(job_id)

@@ -181,8 +181,8 @@ class Service:
                     os.kill(pid, signal.SIGKILL)
 
 
-def job_on(server: SiteServer, every: str) -> str:
-    return (f'[[job]]\nid = "often"\nspiders = ["{SPIDER}"]\ninterval = {{ {every} }}\ntimeout = 120\n'
+def job_on(server: SiteServer, every: str, job_id: str = "often") -> str:
+    return (f'[[job]]\nid = "{job_id}"\nspiders = ["{SPIDER}"]\ninterval = {{ {every} }}\ntimeout = 120\n'
             f'sites = {{ {SPIDER} = "{server.base}" }}\n')
 
 
@@ -194,7 +194,8 @@ def outlet():
 
 
 def test_scheduler_runs_crawls_one_at_a_time_and_stops_cleanly(tmp_path, outlet):
-    service = Service(tmp_path, job_on(outlet, "seconds = 2"))
+    # two jobs that always fire together: they queue for the one worker, never run at once
+    service = Service(tmp_path, job_on(outlet, "seconds = 2") + job_on(outlet, "seconds = 2", "also"))
     try:
         service.wait_for(lambda: sum(r["status"] == "finished" for r in runs(service.db)) >= 3)
         assert service.crawls, "no crawl child was seen"
@@ -209,7 +210,8 @@ def test_scheduler_runs_crawls_one_at_a_time_and_stops_cleanly(tmp_path, outlet)
         assert earlier["finished"] and later["started"] >= earlier["finished"], (earlier, later)
     log = service.log.read_text()
     # one summary line per crawl (a crawl that got the SIGTERM while exiting may say "exit -15")
-    assert log.count("often: exit ") == len(rows) >= 3
+    assert log.count("often: exit ") + log.count("also: exit ") == len(rows) >= 3
+    assert "often: exit 0" in log and "also: exit 0" in log
     assert "ERROR" not in log
     assert f"{SPIDER}: finished, " in log
     assert "pkus schedule: stopped" in log
@@ -243,3 +245,14 @@ def test_crawl_while_another_holds_the_lock_exits_0_with_a_message(tmp_path):
         result = run_pkus("crawl", SPIDER, "--db", str(db), "--site", f"{SPIDER}=http://127.0.0.1:9", check=False)
     assert result.returncode == 0
     assert result.stdout.strip() == f"pkus: another crawl is writing {db} (pid {os.getpid()}); not starting another crawl"
+
+
+def test_example_crontab_runs_pkus_crawl_with_day_names():
+    lines = [line for line in (ROOT / "schedules" / "crontab").read_text().splitlines()
+             if line.strip() and not line.startswith("#") and "=" not in line.split()[0]]
+    assert len(lines) == 2
+    for line in lines:
+        minute, hour, day, month, dow, *command = line.split()
+        assert not any(c.isdigit() for c in dow), f"day of week by name, not number: {line}"
+        assert ".venv/bin/pkus crawl --all" in line
+        assert "%" not in line.replace("\\%", ""), f"cron turns a bare % into a newline: {line}"
