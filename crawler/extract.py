@@ -277,4 +277,5 @@ def extract_article(html: str | bytes, url: str, source: Source, hints: dict | N
         "language": lang,
         "image": _meta(tree, "og:image", "twitter:image") or doc.image,
         "content_hash": content_hash(body),
+        "canonical_link": next(iter(tree.xpath('//link[@rel="canonical"]/@href')), None),
     }

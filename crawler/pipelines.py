@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urljoin
 
 from .archive import Archive
 from .extract import ExtractionError, extract_article
@@ -16,6 +17,10 @@ from .items import ArticlePage, EntryPoint, FetchFailure
 from .outlets import load_sources
 from .spiders.news import newest
 from .topics import classify
+
+
+def fetch_time() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 class ExtractPipeline:
@@ -31,12 +36,20 @@ class ExtractPipeline:
     def process_item(self, item):
         if not isinstance(item, ArticlePage):
             return item
+        spider = self.crawler.spider
         try:
-            item.article = extract_article(item.html, item.url, self.crawler.spider.source, item.hints)
+            item.article = extract_article(item.html, item.url, spider.source, item.hints)
         except ExtractionError as exc:
             self.crawler.stats.inc_value("pkus/extract/failed")
             return FetchFailure(item.url, item.source, "extract", str(exc), item.http_status)
         self.crawler.stats.inc_value("pkus/extract/ok")
+        link = item.article.pop("canonical_link", None)
+        canonical = spider.canonical(urljoin(spider.fetchable(item.url), link)) if link else item.url
+        if canonical != item.url and spider.is_article(canonical):
+            # the page says its real address is another one (a short or alternate URL): key it there
+            self.crawler.stats.inc_value("pkus/extract/canonicalised")
+            item.requested_url, item.url = item.url, canonical
+            item.article["url"] = canonical
         return item
 
 
@@ -93,7 +106,7 @@ class ArchivePipeline:
     def process_item(self, item):
         stats = self.crawler.stats
         if isinstance(item, EntryPoint):
-            fields = {"http_status": item.http_status, "last_fetched": datetime.now(timezone.utc).isoformat()}
+            fields = {"http_status": item.http_status, "last_fetched": fetch_time()}
             if item.http_status != 304:
                 fields.update(etag=item.etag, last_modified=item.last_modified)
             self.archive.remember(item.url, item.source, item.kind, "fetched", **fields)
@@ -111,6 +124,9 @@ class ArchivePipeline:
             fetch = {"http_status": item.http_status, "etag": item.etag, "last_modified": item.last_modified,
                      "lastmod": newest(article.get("modified"), article.get("published"),
                                        item.hints.get("modified"), item.hints.get("published"))}
+            if item.requested_url:
+                self.archive.remember(item.requested_url, item.source, "article", "redirected",
+                                      redirected_to=item.url, last_fetched=fetch_time())
             if item.verdict.relevant:
                 outcome = self.archive.save_article(article, page, fetch)
                 if outcome != "unchanged":
