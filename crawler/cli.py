@@ -192,6 +192,31 @@ def demo(db, host, port, no_serve, since, verbose):
         _serve(db, host, port)
 
 
+@cli.command()
+@click.argument("spiders", nargs=-1)
+def sites(spiders):
+    """Serve the offline outlet copies (tests/sites/) on 127.0.0.1 until Ctrl-C; prints each address."""
+    import signal
+
+    from .sitecopy import available_copies, serve_copies, stop_all
+
+    copies = available_copies()
+    unknown = [s for s in spiders if s not in copies]
+    if unknown:
+        raise click.UsageError(f"no offline copy for {', '.join(unknown)}; copies: {', '.join(copies)}")
+    servers = serve_copies({n: copies[n] for n in spiders} if spiders else copies)
+    try:
+        for name, server in servers.items():
+            click.echo(f"{name:<18} {server.base}   (copy of {copies[name].site})")
+        click.echo("crawl one with: pkus crawl SPIDER --site SPIDER=URL   (Ctrl-C stops the servers)")
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_all(servers)
+
+
 def _source_for(url: str | None, spider: str | None):
     """The outlet whose rules apply: named with --source, else the one whose site the URL is on."""
     from .outlets import Source
