@@ -23,8 +23,8 @@ def fetch_time() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-class ExtractPipeline:
-    """HTML -> article fields (crawler.extract); a page with no article becomes a failure."""
+class Stage:
+    """A pipeline that needs the crawler (its spider, settings and stats)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -32,6 +32,10 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+
+class ExtractPipeline(Stage):
+    """HTML -> article fields (crawler.extract); a page with no article becomes a failure."""
 
     def process_item(self, item):
         if not isinstance(item, ArticlePage):
@@ -53,15 +57,8 @@ class ExtractPipeline:
         return item
 
 
-class ClassifyPipeline:
+class ClassifyPipeline(Stage):
     """Score relevance to Pakistan–US economic relations and tag sectors (crawler.topics)."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_item(self, item):
         if not isinstance(item, ArticlePage) or item.article is None:
@@ -73,16 +70,12 @@ class ClassifyPipeline:
         return item
 
 
-class ArchivePipeline:
+class ArchivePipeline(Stage):
     """The only writer: articles, pages, URL state, failures and the crawl_runs row."""
 
     def __init__(self, crawler):
-        self.crawler = crawler
+        super().__init__(crawler)
         self.counts = {"articles_new": 0, "articles_updated": 0, "irrelevant": 0, "failures": 0}
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def open_spider(self):
         spider = self.crawler.spider
