@@ -124,3 +124,21 @@ def test_demo_without_serving_crawls_every_outlet(tmp_path):
         assert f"{name}: finished" in result.stdout
         relevant = {live_url(name, a["url"]) for a in manifest(name) if a["relevant"]}
         assert relevant <= archived, f"{name}: not archived: {sorted(relevant - archived)}"
+
+
+def test_scrapy_list_shows_every_outlet_and_scrapy_crawl_works(tmp_path, servers):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.split()
+    required = {"diplomaticinsight", "dawn", "tribune", "brecorder", "thenews", "app", "arabnews", "wenews", "nation"}
+    assert required <= set(listed) and set(listed) == set(load_sources())
+    db = tmp_path / "archive.db"
+    sites = json.dumps({"diplomaticinsight": servers["diplomaticinsight"].base})
+    subprocess.run([sys.executable, "-m", "scrapy", "crawl", "diplomaticinsight", "-s", f"PKUS_DB={db}",
+                    "-s", f"PKUS_SITES={sites}", "-a", "since=2025-01-01", "-s", "LOG_LEVEL=WARNING"],
+                   cwd=ROOT, check=True, capture_output=True)
+    assert sqlite_utils.Database(db)["articles"].count > 0
