@@ -164,7 +164,8 @@ def _date_candidates(tree, ld: dict, source: Source, url: str, which: str) -> li
 def _hint(hints: dict, key: str, source: Source) -> DateValue | None:
     raw = hints.get(key)
     dt = parse_date(raw, source.timezone)
-    return DateValue(dt, str(raw), hints.get("from", "feed"), bool(_TIME_RE.search(str(raw)))) if dt else None
+    origin = hints.get(f"{key}_from") or hints.get("from", "feed")
+    return DateValue(dt, str(raw), origin, bool(_TIME_RE.search(str(raw)))) if dt else None
 
 
 def _same_local_day(a: datetime, b: datetime, tz: str) -> bool:
