@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -256,3 +257,20 @@ def test_example_crontab_runs_pkus_crawl_with_day_names():
         assert not any(c.isdigit() for c in dow), f"day of week by name, not number: {line}"
         assert ".venv/bin/pkus crawl --all" in line
         assert "%" not in line.replace("\\%", ""), f"cron turns a bare % into a newline: {line}"
+
+
+def test_crawl_exits_0_when_one_outlet_is_down_and_1_when_all_are(tmp_path, outlet):
+    other = next(name for name in sorted(load_sources()) if name != SPIDER)
+    with socket.socket() as sock:  # a port nobody listens on: an outlet that is down
+        sock.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    db = tmp_path / "archive.db"
+    result = run_pkus("crawl", SPIDER, other, "--db", str(db), "--site", f"{SPIDER}={outlet.base}",
+                      "--site", f"{other}={down}", check=False)
+    assert result.returncode == 0, result.stderr
+    lines = sorted(result.stdout.splitlines())  # short: one line per outlet
+    assert [line.split(",")[0] for line in lines] == sorted([f"{SPIDER}: finished", f"{other}: failed"])
+    assert {(r["spider"], r["status"]) for r in runs(db)} == {(SPIDER, "finished"), (other, "failed")}
+
+    result = run_pkus("crawl", other, "--db", str(db), "--site", f"{other}={down}", check=False)
+    assert result.returncode == 1
