@@ -187,6 +187,10 @@ async def test_search_query_honours_the_date_range_and_outlet(demo):
     assert {r["published"][:10] for r in inside} == {"2026-03-11"}
     elsewhere = await get_json(demo, "/archive/search.json?" + _qs({"q": "Lutnick", "source": "dawn-nope", "_shape": "array"}))
     assert elsewhere == []
+    march = await get_json(demo, "/archive/search.json?" + _qs(
+        {"q": "", "since": "2026-03-01", "until": "2026-03-31", "_shape": "array"}))  # no words: the whole range
+    assert march and {r["published"][:7] for r in march} == {"2026-03"}
+    assert {r["title"] for r in inside} <= {r["title"] for r in march}
 
 
 async def test_latest_is_newest_first_and_links_to_article_pages(demo):
