@@ -224,12 +224,15 @@ class NewsSpider(scrapy.Spider):
         if not self.is_article(canonical):
             return "other", None
         hints = {k: v for k, v in hints.items() if v}
+        for key in ("published", "modified"):  # each date remembers which entry point gave it
+            if key in hints:
+                hints[f"{key}_from"] = hints["from"]
         stats = self.crawler.stats
-        if canonical in self.hints:  # already queued this run: keep the newest modified date any source gave
+        if canonical in self.hints:  # already queued this run: add what this entry point knows
             known = self.hints[canonical]
             merged = {**hints, **known}
             if hints.get("modified") and newest(known.get("modified"), hints["modified"]) != newest(known.get("modified")):
-                merged.update(modified=hints["modified"], modified_from=hints["from"])
+                merged.update(modified=hints["modified"], modified_from=hints["from"])  # the newest date wins
             self.hints[canonical] = merged
             return "queued", None
         latest = parse_date(newest(hints.get("modified"), hints.get("published")))
