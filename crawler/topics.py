@@ -102,6 +102,11 @@ class Verdict:
     entities: dict[str, int] = field(default_factory=dict)  # entity name -> mentions
     model_version: int = 0
 
+    def fields(self) -> dict:
+        """The `articles` columns this verdict fills (entities as name -> mentions)."""
+        return {"relevance": self.score, "relevance_terms": self.terms, "relevance_version": self.model_version,
+                "sectors": self.sectors, "entities": self.entities}
+
 
 def load_entities(path: Path = ENTITIES_FILE) -> list[Entity]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
