@@ -292,9 +292,10 @@ class Archive:
                 self._keep_version(old[0], url, now)
             else:
                 outcome = "unchanged"
-            db["articles"].upsert(record, pk="url")
-            article_id = db.execute("select id from articles where url = ?", [url]).fetchone()[0]
-            if outcome == "new":
+            if old:
+                db["articles"].update(old[0]["id"], record)
+            else:
+                article_id = db["articles"].insert(record).last_pk
                 db.execute("update article_versions set article_id = ? where url = ?", [article_id, url])
             self._link_entities(url, mentions)
             self._remember(url, article["source"], "article", "archived", content_hash=record["content_hash"],

@@ -192,6 +192,11 @@ def demo(db, host, port, no_serve, since, verbose):
         _serve(db, host, port)
 
 
+from .cli_topics import add_topic_commands  # noqa: E402 - eval-topics, reclassify, reextract
+
+add_topic_commands(cli, DB_OPTION)
+
+
 def main():  # pragma: no cover - console entry point
     try:
         cli()

@@ -222,7 +222,7 @@ def classify(title: str, body: str, model: Model | None = None) -> Verdict:
     others_presence = sum(s.weight for s in read if s.others)
     others_named = Counter(t for s in read for t in s.others)
 
-    economic: list[tuple[str, float]] = []  # (term, points)
+    economic: list[tuple[str, float, float]] = []  # (term, points, points before the link)
     off_topic: Counter = Counter()
     seen_econ: Counter = Counter()
     seen_off: Counter = Counter()
@@ -237,14 +237,15 @@ def classify(title: str, body: str, model: Model | None = None) -> Verdict:
         for term in s.economic:
             seen_econ[term] += 1
             if seen_econ[term] <= model.per_term:
-                economic.append((term, model.economic.weights[term] * s.weight * link))
+                raw = model.economic.weights[term] * s.weight
+                economic.append((term, raw * link, raw))
         for term in s.off_topic:
             seen_off[term] += 1
             if seen_off[term] <= model.per_term:
                 off_topic[term] += model.off_topic.weights[term] * (2.0 if s.weight == model.title_weight else 1.0)
 
     terms: Counter = Counter()
-    for term, points in economic:
+    for term, points, _ in economic:
         terms[term] += points
     evidence = sum(terms.values())
     # How sure are we that the piece is about these two countries, and not about others?
@@ -263,7 +264,47 @@ def classify(title: str, body: str, model: Model | None = None) -> Verdict:
     sectors = []
     if relevant:
         for name, words in model.sectors.items():
-            if sum(p for t, p in economic if t in words) >= model.sector_min:
+            # what the piece covers, wherever it says it
+            if sum(raw for t, _, raw in economic if t in words) >= model.sector_min:
                 sectors.append(name)
     ranked = {k: round(v, 2) for k, v in sorted(terms.items(), key=lambda kv: -abs(kv[1])) if round(v, 2)}
     return Verdict(relevant, score, ranked, sectors, dict(entities.most_common()), model.version)
+
+
+@dataclass
+class Evaluation:
+    """Confusion counts of the model on labelled articles, and what it got wrong."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    misclassified: list[tuple[dict, Verdict]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def evaluate(items: list[dict], model: Model | None = None) -> Evaluation:
+    """Score labelled items ({"title", "body", "relevant", ...}) and count hits and misses."""
+    result = Evaluation()
+    for item in items:
+        verdict = classify(item["title"], item["body"], model)
+        if verdict.relevant == item["relevant"]:
+            result.tp += verdict.relevant
+            result.tn += not verdict.relevant
+        else:
+            result.fp += verdict.relevant
+            result.fn += not verdict.relevant
+            result.misclassified.append((item, verdict))
+    return result
