@@ -192,6 +192,136 @@ def demo(db, host, port, no_serve, since, verbose):
         _serve(db, host, port)
 
 
+@cli.command()
+@click.argument("spiders", nargs=-1)
+def sites(spiders):
+    """Serve the offline outlet copies (tests/sites/) on 127.0.0.1 until Ctrl-C; prints each address."""
+    import signal
+
+    from .sitecopy import available_copies, serve_copies, stop_all
+
+    copies = available_copies()
+    unknown = [s for s in spiders if s not in copies]
+    if unknown:
+        raise click.UsageError(f"no offline copy for {', '.join(unknown)}; copies: {', '.join(copies)}")
+    servers = serve_copies({n: copies[n] for n in spiders} if spiders else copies)
+    try:
+        for name, server in servers.items():
+            click.echo(f"{name:<18} {server.base}   (copy of {copies[name].site})")
+        click.echo("crawl one with: pkus crawl SPIDER --site SPIDER=URL   (Ctrl-C stops the servers)")
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_all(servers)
+
+
+def _source_for(url: str | None, spider: str | None):
+    """The outlet whose rules apply: named with --source, else the one whose site the URL is on."""
+    from .outlets import Source
+
+    if spider:
+        return get_source(spider)
+    if url:
+        host = url.split("/")[2] if "://" in url else ""
+        for source in load_sources().values():
+            if source.host == host or host.endswith("." + source.host.removeprefix("www.")):
+                return source
+    return Source(spider="unknown", name="unknown outlet", site="https://unknown.invalid")
+
+
+@cli.command()
+@click.argument("target", metavar="FILE|URL|-")
+@click.option("--url", help="The page's URL (for a file or standard input).")
+@click.option("--source", "spider", help="Apply this outlet's rules (default: guessed from the URL).")
+def extract(target, url, spider):
+    """Print what the extractor makes of one page, as JSON (the pipeline's own code)."""
+
+    from .extract import ExtractionError, extract_article
+    from .topics import classify
+
+    if target == "-":
+        html = sys.stdin.buffer.read()
+    elif target.startswith(("http://", "https://")):
+        from .health import Fetcher
+        from .run import project_settings
+
+        url = url or target
+        fetcher = Fetcher(project_settings("archive.db").get("USER_AGENT"))
+        if not fetcher.allowed(target):
+            raise click.ClickException(f"robots.txt disallows {target}")
+        status, html = fetcher.get(target)
+        if status != 200:
+            raise click.ClickException(f"HTTP {status} for {target}")
+    else:
+        path = Path(target)
+        if not path.is_file():
+            raise click.ClickException(f"no such file: {target}")
+        html = path.read_bytes()
+    try:
+        source = _source_for(url, spider)
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        article = extract_article(html, url or "", source)
+    except ExtractionError as exc:
+        raise click.ClickException(f"no article found: {exc}") from exc
+    verdict = classify(article["title"], article["body"])
+    article.update(relevant=verdict.relevant, relevance=verdict.score, relevance_terms=verdict.terms,
+                   sectors=verdict.sectors)
+    click.echo(json.dumps(article, ensure_ascii=False, indent=2))
+
+
+@cli.group(invoke_without_command=True)
+@DB_OPTION
+@click.pass_context
+def sources(ctx, db):
+    """List the outlets: articles held, newest article, last successful crawl, failing URLs."""
+    ctx.obj = {"db": db}
+    if ctx.invoked_subcommand is not None:
+        return
+    from .health import outlet_summary
+    from .run import project_settings
+
+    rows = outlet_summary(db, load_sources(), project_settings(db).getint("PKUS_MAX_TRIES"))
+    click.echo(f"{'spider':<18} {'articles':>8}  {'newest article':<20} {'last good crawl':<20} "
+               f"{'failing':>7} {'gave up':>7}  name")
+    for r in rows:
+        click.echo(f"{r['spider']:<18} {r['articles']:>8}  {(r['newest'] or '-')[:19]:<20} "
+                   f"{(r['last_ok_crawl'] or '-')[:19]:<20} {r['failing']:>7} {r['gave_up']:>7}  {r['name']}")
+
+
+@sources.command("check")
+@click.argument("spiders", nargs=-1)
+@click.option("--site", "sites", multiple=True, metavar="SPIDER=URL", help="Check a copy at URL instead of the live site.")
+def sources_check(spiders, sites):
+    """Fetch every entry point (feeds, sitemaps, first listing page) and report what a crawl would find.
+
+    Exits 1 if any entry point failed.
+    """
+    from .health import Fetcher, check_source
+    from .run import project_settings
+    from .spiders.news import NewsSpider
+
+    names = _check_spiders(spiders, all_=not spiders)
+    overrides = _parse_sites(sites)
+    all_sources = load_sources()
+    fetcher = Fetcher(project_settings("archive.db").get("USER_AGENT"))
+    failed = False
+    for name in names:
+        source = all_sources[name]
+        base = overrides.get(name, source.site).rstrip("/")
+        spider = type("Check", (NewsSpider,), {"name": name, "source": source})()
+        spider.base = base
+        click.echo(f"{name}: {source.name} at {base}")
+        for check in check_source(source, base, fetcher, lambda u: spider.is_article(spider.canonical(u))):
+            failed |= check.status == "fail"
+            click.echo(f"  {check.status.upper():<4} {check.kind:<8} {check.url}  {check.detail}")
+    if failed:
+        sys.exit(1)
+
+
 from .cli_topics import add_topic_commands  # noqa: E402 - eval-topics, reclassify, reextract
 
 add_topic_commands(cli, DB_OPTION)

@@ -225,17 +225,19 @@ def extract_article(html: str | bytes, url: str, source: Source, hints: dict | N
                                       include_tables=False, deduplicate=False, favor_precision=True)
     if doc is None or doc.body is None:
         raise ExtractionError("trafilatura found no article text")
-    drop_text = [re.compile(p) for p in source.drop_text]
-    paragraphs = [p for p in _paragraphs(doc.body) if not any(r.search(p) for r in drop_text)]
-    if not paragraphs:
-        raise ExtractionError("no paragraphs left after removing boilerplate")
-
     site_name = _meta(tree, "og:site_name")
     title = (ld.get("headline") if isinstance(ld.get("headline"), str) else None) \
         or _meta(tree, "og:title") or doc.title or ""
     title = _strip_site_suffix(re.sub(r"\s+", " ", title), source, site_name)
     if not title:
         raise ExtractionError("no title")
+
+    drop_text = [re.compile(p) for p in source.drop_text]
+    paragraphs = [p for p in _paragraphs(doc.body) if not any(r.search(p) for r in drop_text)]
+    if paragraphs and paragraphs[0] == title:
+        paragraphs = paragraphs[1:]  # the headline, when trafilatura keeps it as the first block
+    if not paragraphs:
+        raise ExtractionError("no paragraphs left after removing boilerplate")
 
     authors = [_text(el) for el in _select(tree, source.author)]
     authors = [a for a in (_clean_byline(a) for a in authors) if a] or _names(ld.get("author")) \
@@ -277,4 +279,5 @@ def extract_article(html: str | bytes, url: str, source: Source, hints: dict | N
         "language": lang,
         "image": _meta(tree, "og:image", "twitter:image") or doc.image,
         "content_hash": content_hash(body),
+        "canonical_link": next(iter(tree.xpath('//link[@rel="canonical"]/@href')), None),
     }

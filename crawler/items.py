@@ -17,6 +17,7 @@ class ArticlePage:
     hints: dict = field(default_factory=dict)  # what feeds/sitemaps said: published, modified, title, from
     etag: str | None = None
     last_modified: str | None = None
+    requested_url: str | None = None  # set when the page names another URL as its canonical one
     article: dict | None = None  # filled by ExtractPipeline
     verdict: object | None = None  # filled by ClassifyPipeline
 

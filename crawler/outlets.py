@@ -32,7 +32,7 @@ class Source:
     # discovery
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
-    sitemap_follow: tuple[str, ...] = ()
+    sitemap_follow: tuple[str, ...] = ()  # child sitemaps a routine run reads (fresh news); --since reads all
     listings: tuple[str, ...] = ()
     listing_links: str = ""  # CSS selecting article links on listing pages ("" = every link)
     next_page: str = ""  # CSS selecting the "older posts" link on listing pages

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urljoin
 
 from .archive import Archive
 from .extract import ExtractionError, extract_article
@@ -18,8 +19,12 @@ from .spiders.news import newest
 from .topics import classify, load_entities
 
 
-class ExtractPipeline:
-    """HTML -> article fields (crawler.extract); a page with no article becomes a failure."""
+def fetch_time() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Stage:
+    """A pipeline that needs the crawler (its spider, settings and stats)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -27,28 +32,33 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+
+class ExtractPipeline(Stage):
+    """HTML -> article fields (crawler.extract); a page with no article becomes a failure."""
 
     def process_item(self, item):
         if not isinstance(item, ArticlePage):
             return item
+        spider = self.crawler.spider
         try:
-            item.article = extract_article(item.html, item.url, self.crawler.spider.source, item.hints)
+            item.article = extract_article(item.html, item.url, spider.source, item.hints)
         except ExtractionError as exc:
             self.crawler.stats.inc_value("pkus/extract/failed")
             return FetchFailure(item.url, item.source, "extract", str(exc), item.http_status)
         self.crawler.stats.inc_value("pkus/extract/ok")
+        link = item.article.pop("canonical_link", None)
+        canonical = spider.canonical(urljoin(spider.fetchable(item.url), link)) if link else item.url
+        if canonical != item.url and spider.is_article(canonical):
+            # the page says its real address is another one (a short or alternate URL): key it there
+            self.crawler.stats.inc_value("pkus/extract/canonicalised")
+            item.requested_url, item.url = item.url, canonical
+            item.article["url"] = canonical
         return item
 
 
-class ClassifyPipeline:
+class ClassifyPipeline(Stage):
     """Score relevance to Pakistan–US economic relations and tag sectors (crawler.topics)."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_item(self, item):
         if not isinstance(item, ArticlePage) or item.article is None:
@@ -60,16 +70,12 @@ class ClassifyPipeline:
         return item
 
 
-class ArchivePipeline:
+class ArchivePipeline(Stage):
     """The only writer: articles, pages, URL state, failures and the crawl_runs row."""
 
     def __init__(self, crawler):
-        self.crawler = crawler
+        super().__init__(crawler)
         self.counts = {"articles_new": 0, "articles_updated": 0, "irrelevant": 0, "failures": 0}
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def open_spider(self):
         spider = self.crawler.spider
@@ -94,7 +100,7 @@ class ArchivePipeline:
     def process_item(self, item):
         stats = self.crawler.stats
         if isinstance(item, EntryPoint):
-            fields = {"http_status": item.http_status, "last_fetched": datetime.now(timezone.utc).isoformat()}
+            fields = {"http_status": item.http_status, "last_fetched": fetch_time()}
             if item.http_status != 304:
                 fields.update(etag=item.etag, last_modified=item.last_modified)
             self.archive.remember(item.url, item.source, item.kind, "fetched", **fields)
@@ -112,6 +118,9 @@ class ArchivePipeline:
             fetch = {"http_status": item.http_status, "etag": item.etag, "last_modified": item.last_modified,
                      "lastmod": newest(article.get("modified"), article.get("published"),
                                        item.hints.get("modified"), item.hints.get("published"))}
+            if item.requested_url:
+                self.archive.remember(item.requested_url, item.source, "article", "redirected",
+                                      redirected_to=item.url, last_fetched=fetch_time())
             if item.verdict.relevant:
                 outcome = self.archive.save_article(article, page, fetch)
                 if outcome != "unchanged":

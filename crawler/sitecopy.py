@@ -62,8 +62,8 @@ class SiteCopy:
         return candidate if candidate.is_file() else None
 
     def body(self, path: Path) -> tuple[bytes, str]:
-        ctype = content_type(path)
         data = path.read_bytes()
+        ctype = content_type(path, data)
         if ctype.startswith(_TEXT_TYPES) and self.base:
             for old, new in ((self.origin, self.base),
                              (self.origin.replace("/", "\\/"), self.base.replace("/", "\\/"))):
@@ -80,15 +80,19 @@ class SiteCopy:
             return [h.path for h in self.log if status is None or h.status == status]
 
 
-def content_type(path: Path) -> str:
+def content_type(path: Path, data: bytes = b"") -> str:
     name = path.name.split("@")[0]
-    if name in ("index.xml",) or name.endswith(".xml"):
+    if name.endswith(".xml"):
         return "application/xml; charset=utf-8"
     if name.endswith(".rss"):
         return "application/rss+xml; charset=utf-8"
     guessed, _ = mimetypes.guess_type(name)
     if guessed is None or "." not in name:
-        return "text/html; charset=utf-8"  # extensionless pages (/node/123/pakistan) are HTML
+        # extensionless paths (/node/123/pakistan, /rss/home) are pages unless the file is XML
+        head = data[:200].lstrip()
+        if head.startswith((b"<?xml", b"<rss", b"<feed", b"<urlset", b"<sitemapindex")):
+            return "application/xml; charset=utf-8"
+        return "text/html; charset=utf-8"
     if guessed.startswith("text/") or guessed in ("application/json", "application/javascript"):
         return f"{guessed}; charset=utf-8"
     return guessed

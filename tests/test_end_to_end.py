@@ -126,3 +126,31 @@ def test_unchanged_recrawl_fetches_no_article_page(tmp_path, copies):
         assert runs[1]["status"] == "finished"
     finally:
         stop_all(running)
+
+
+# Where each outlet's publication date comes from, and what its raw string looks like.
+DATE_ORIGINS = {
+    "diplomaticinsight": ({"json-ld"}, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$"),
+    "dawn": ({"meta"}, r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+05:00$"),  # a space, Pakistan time
+    "brecorder": ({"json-ld"}, r"\+05:00$"),
+    "tribune": ({"json-ld"}, r"\+00:00$"),
+    "thenews": ({"json-ld"}, r"\+05:00$"),
+    "app": ({"json-ld"}, r"\+05:00$"),
+    "arabnews": ({"json-ld"}, r"\+03:00$"),  # Riyadh time
+    "nation": ({"json-ld"}, r"\+05:00$"),
+    "wenews": ({"feed", "sitemap"}, r"(GMT|\+05:00)$"),  # the page itself prints only "Sat Nov 08 2025"
+}
+
+
+@pytest.mark.parametrize("spider", sorted(set(OUTLETS) & set(DATE_ORIGINS)))
+def test_dates_keep_their_raw_string_and_origin(demo_db, spider):
+    import re
+
+    origins, raw_pattern = DATE_ORIGINS[spider]
+    db = sqlite_utils.Database(demo_db["db"])
+    rows = list(db.query("select url, published, published_raw, published_from from articles where source = ?", [spider]))
+    assert rows
+    for row in rows:
+        assert row["published_from"] in origins, row
+        assert re.search(raw_pattern, row["published_raw"]), row
+        assert row["published"].endswith("+00:00")

@@ -16,22 +16,18 @@ import re
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
 import scrapy
-from lxml import etree
 from scrapy.exceptions import IgnoreRequest
-from scrapy.utils.gz import gunzip
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from ..archive import connect_readonly
+from ..discover import Links, feed_links, listing_links, sitemap_links
 from ..extract import parse_date
 from ..items import ArticlePage, EntryPoint, FetchFailure
 from ..outlets import Source
 
 TRACKING_PARAMS = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
                    "fbclid", "gclid", "dclid", "mc_cid", "mc_eid", "ref", "ref_src", "amp", "s_cid", "cmpid"]
-SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
 
 def is_loopback(url: str) -> bool:
@@ -151,69 +147,41 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             yield self.entry_point(response, "feed")
             return
-        feed = feedparser.parse(response.body)
-        links = [(urljoin(response.url, e["link"]),
-                  {"from": "feed", "title": e.get("title"), "published": e.get("published"),
-                   "modified": e.get("updated")})
-                 for e in feed.entries if e.get("link")]
-        yield from self.discovered(response, "feed", links)
+        yield from self.follow(response, "feed", feed_links(response.body, response.url))
 
     def parse_sitemap(self, response):
         if response.status == 304:
             yield self.entry_point(response, "sitemap")
             return
-        body = gunzip(response.body) if response.body[:2] == b"\x1f\x8b" else response.body
-        try:
-            root = etree.fromstring(body, parser=etree.XMLParser(recover=True, resolve_entities=False))
-        except etree.XMLSyntaxError as exc:
-            yield FetchFailure(self.canonical(response.url), self.name, "fetch", f"bad sitemap XML: {exc}",
-                               response.status, kind="sitemap")
+        found = sitemap_links(response.body, response.url)
+        if found.kind != "sitemapindex":
+            yield from self.follow(response, "sitemap", found)
             return
-        if root is None:
-            return
-        if root.tag == f"{SM}sitemapindex":
-            children = []
-            for sm in root.iter(f"{SM}sitemap"):
-                loc = (sm.findtext(f"{SM}loc") or "").strip()
-                lastmod = sm.findtext(f"{SM}lastmod")
-                if not loc:
+        children = []
+        for loc, hints in found.links:
+            if self.since:  # back-fill: every child sitemap that changed since that date
+                lastmod = parse_date(hints.get("modified"))
+                if lastmod and lastmod < self.since:
                     continue
-                if self.since:  # back-fill: every child sitemap that changed since that date
-                    if lastmod and (parse_date(lastmod) or self.since) < self.since:
-                        continue
-                elif self.source.sitemap_follow and not any(re.search(p, loc) for p in self.source.sitemap_follow):
-                    continue  # routine runs read only the sitemaps that list fresh news
-                children.append(self.entry_request(urljoin(response.url, loc), "sitemap", self.parse_sitemap))
-            yield self.entry_point(response, "sitemap", len(children), len(children))
-            yield from children
-            return
-        links = []
-        for url in root.iter(f"{SM}url"):
-            loc = (url.findtext(f"{SM}loc") or "").strip()
-            if not loc:
-                continue
-            news = url.find(f"{NEWS}news")
-            hints = {"from": "sitemap", "modified": url.findtext(f"{SM}lastmod")}
-            if news is not None:
-                hints["published"] = news.findtext(f"{NEWS}publication_date")
-                hints["title"] = (news.findtext(f"{NEWS}title") or "").strip() or None
-            links.append((urljoin(response.url, loc), hints))
-        yield from self.discovered(response, "sitemap", links)
+            elif self.source.sitemap_follow and not any(re.search(p, loc) for p in self.source.sitemap_follow):
+                continue  # routine runs read only the sitemaps that list fresh news
+            children.append(self.entry_request(loc, "sitemap", self.parse_sitemap))
+        yield self.entry_point(response, "sitemap", len(children), len(children))
+        yield from children
 
     def parse_listing(self, response):
         if response.status == 304:
             yield self.entry_point(response, "listing")
             return
-        hrefs = response.css(f"{self.source.listing_links or 'a'}::attr(href)").getall()
-        listed = list(self.discovered(response, "listing", [(response.urljoin(h), {"from": "listing"}) for h in hrefs]))
+        found, next_url = listing_links(response.body, response.url, self.source.listing_links, self.source.next_page)
+        listed = list(self.follow(response, "listing", found))
         yield from listed
         page = response.meta.get("page", 1)
         limit = self.backfill_pages if self.since else self.source.max_pages
         # page back only while pages still hold something new (or while back-filling)
-        if self.source.next_page and page < limit and (listed[0].new or self.since):
-            href = response.css(self.source.next_page).attrib.get("href")
-            if href:
-                yield self.entry_request(response.urljoin(href), "listing", self.parse_listing, page=page + 1)
+        entry = next((i for i in listed if isinstance(i, EntryPoint)), None)
+        if next_url and entry and page < limit and (entry.new or self.since):
+            yield self.entry_request(next_url, "listing", self.parse_listing, page=page + 1)
 
     def consider(self, url: str, hints: dict) -> tuple[str, scrapy.Request | None]:
         """Decide about a discovered link: ("new", request) for an article to fetch, ("queued", None)
@@ -232,9 +200,9 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("pkus/skipped/older_than_since")
             return "known", None
         row = self.known(canonical)
-        if row and row["state"] in ("archived", "irrelevant", "disallowed"):
+        if row and row["state"] in ("archived", "irrelevant", "disallowed", "redirected"):
             changed = newest(hints.get("modified"), hints.get("published"))
-            if row["state"] == "disallowed" or not changed or not row["lastmod"] or changed <= newest(row["lastmod"]):
+            if row["state"] in ("disallowed", "redirected") or not changed or not row["lastmod"] or changed <= newest(row["lastmod"]):
                 stats.inc_value("pkus/skipped/known")
                 return "known", None
             stats.inc_value("pkus/refetch/modified")
@@ -250,9 +218,12 @@ class NewsSpider(scrapy.Spider):
         return "new", scrapy.Request(self.fetchable(canonical), callback=self.parse_article, errback=self.on_error,
                                      meta={"canonical": canonical, "kind": "article"})
 
-    def discovered(self, response, kind: str, links: list[tuple[str, dict]]):
+    def follow(self, response, kind: str, found: Links):
         """Consider every link an entry point listed; yield the entry point's record, then the requests."""
-        decisions = [self.consider(url, hints) for url, hints in links]
+        if found.error:
+            yield FetchFailure(self.canonical(response.url), self.name, "fetch", found.error, response.status, kind=kind)
+            return
+        decisions = [self.consider(url, hints) for url, hints in found.links]
         articles = [d for d in decisions if d[0] != "other"]
         fresh = [d for d in articles if d[0] in ("new", "queued")]
         yield self.entry_point(response, kind, len(articles), len(fresh))

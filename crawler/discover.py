@@ -1,0 +1,78 @@
+"""Read an outlet's entry points: links (with what they say about dates) from feeds, sitemaps and listings.
+
+Pure functions over bytes, shared by the spider and by `pkus sources check`, so the
+check sees exactly what a crawl would see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import feedparser
+from lxml import etree
+from parsel import Selector
+from scrapy.utils.gz import gunzip
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+@dataclass
+class Links:
+    """What one entry point listed: article links with hints, or (sitemap index) child sitemaps."""
+
+    kind: str  # feed | urlset | sitemapindex | listing
+    links: list[tuple[str, dict]] = field(default_factory=list)
+    error: str | None = None
+
+
+def feed_links(body: bytes, base_url: str) -> Links:
+    feed = feedparser.parse(body)
+    if feed.bozo and not feed.entries:
+        return Links("feed", error=f"not a feed: {feed.get('bozo_exception')}")
+    return Links("feed", [
+        (urljoin(base_url, e["link"]), {"from": "feed", "title": e.get("title"),
+                                        "published": e.get("published"), "modified": e.get("updated")})
+        for e in feed.entries if e.get("link")
+    ])
+
+
+def sitemap_links(body: bytes, base_url: str) -> Links:
+    """Entries of a sitemap, a sitemap index or a Google News sitemap (whose news: fields Scrapy drops)."""
+    if body[:2] == b"\x1f\x8b":
+        body = gunzip(body)
+    try:
+        root = etree.fromstring(body, parser=etree.XMLParser(recover=True, resolve_entities=False))
+    except etree.XMLSyntaxError as exc:
+        return Links("urlset", error=f"bad sitemap XML: {exc}")
+    if root is None:
+        return Links("urlset", error="empty sitemap")
+    if root.tag == f"{SM}sitemapindex":
+        return Links("sitemapindex", [
+            (urljoin(base_url, loc), {"from": "sitemap", "modified": sm.findtext(f"{SM}lastmod")})
+            for sm in root.iter(f"{SM}sitemap") if (loc := (sm.findtext(f"{SM}loc") or "").strip())
+        ])
+    if root.tag != f"{SM}urlset":
+        return Links("urlset", error=f"not a sitemap: root element {root.tag}")
+    links = []
+    for url in root.iter(f"{SM}url"):
+        loc = (url.findtext(f"{SM}loc") or "").strip()
+        if not loc:
+            continue
+        hints = {"from": "sitemap", "modified": url.findtext(f"{SM}lastmod")}
+        news = url.find(f"{NEWS}news")
+        if news is not None:
+            hints["published"] = news.findtext(f"{NEWS}publication_date")
+            hints["title"] = (news.findtext(f"{NEWS}title") or "").strip() or None
+        links.append((urljoin(base_url, loc), hints))
+    return Links("urlset", links)
+
+
+def listing_links(html: str | bytes, base_url: str, css: str = "", next_css: str = "") -> tuple[Links, str | None]:
+    """Article links on a listing page (``css`` narrows them) and the URL of the next (older) page."""
+    sel = Selector(text=html.decode("utf-8", "replace") if isinstance(html, bytes) else html)
+    hrefs = sel.css(f"{css or 'a'}::attr(href)").getall()
+    next_href = sel.css(next_css).attrib.get("href") if next_css else None
+    return (Links("listing", [(urljoin(base_url, h), {"from": "listing"}) for h in hrefs]),
+            urljoin(base_url, next_href) if next_href else None)
