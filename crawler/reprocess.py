@@ -81,6 +81,7 @@ def _reextract_page(archive: Archive, summary: Summary, page: dict, row: dict | 
         if row and row.get("published_from") in ("feed", "sitemap"):  # a date only the feed knew
             hints = {"published": row["published_raw"], "from": row["published_from"]}
         article = extract_article(page_html(page), page["url"], source, hints)
+        article.pop("canonical_link", None)  # how the page was keyed when fetched, not an article field
     except ExtractionError as exc:
         summary.failed += 1
         archive.record_failure(page["url"], page["source"], "extract", f"re-extraction: {exc}", None)
