@@ -107,6 +107,15 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["failures"].create_index(["source", "at"])
 
 
+
+@migrations()
+def m004_published_month(db: sqlite_utils.Database) -> None:
+    # A virtual generated column, so Datasette can facet articles by month (it has only a
+    # per-day date facet) and no writer has to fill it.
+    db.execute("alter table articles add column published_month text "
+               "generated always as (substr(published, 1, 7)) virtual")
+
+
 def connect(path: str | Path, timeout: float = 30.0) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the archive; WAL so readers never block the writer."""
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)

@@ -32,8 +32,9 @@ def feed_links(body: bytes, base_url: str) -> Links:
     if feed.bozo and not feed.entries:
         return Links("feed", error=f"not a feed: {feed.get('bozo_exception')}")
     return Links("feed", [
-        (urljoin(base_url, e["link"]), {"from": "feed", "title": e.get("title"),
-                                        "published": e.get("published"), "modified": e.get("updated")})
+        # feedparser answers `updated` with the pubDate when an item has none: ask only for a real one
+        (urljoin(base_url, e["link"]), {"from": "feed", "title": e.get("title"), "published": e.get("published"),
+                                        "modified": e["updated"] if "updated" in e.keys() else None})
         for e in feed.entries if e.get("link")
     ])
 

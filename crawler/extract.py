@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -146,7 +147,8 @@ def _date_candidates(tree, ld: dict, source: Source, url: str, which: str) -> li
     for el in _select(tree, css):
         found.append(("time", el.get("datetime")) if el.get("datetime") else ("text", _text(el)))
     if which == "published" and source.url_date:
-        m = re.search(source.url_date, url)
+        parts = urlsplit(url)  # matched against the path (+query), like the `articles` patterns
+        m = re.search(source.url_date, parts.path + (f"?{parts.query}" if parts.query else ""))
         if m:
             g = m.groupdict()
             found.append(("url", f"{g.get('y')} {g.get('m') or g.get('mon')} {g.get('d')}"))
@@ -164,7 +166,8 @@ def _date_candidates(tree, ld: dict, source: Source, url: str, which: str) -> li
 def _hint(hints: dict, key: str, source: Source) -> DateValue | None:
     raw = hints.get(key)
     dt = parse_date(raw, source.timezone)
-    return DateValue(dt, str(raw), hints.get("from", "feed"), bool(_TIME_RE.search(str(raw)))) if dt else None
+    origin = hints.get(f"{key}_from") or hints.get("from", "feed")
+    return DateValue(dt, str(raw), origin, bool(_TIME_RE.search(str(raw)))) if dt else None
 
 
 def _same_local_day(a: datetime, b: datetime, tz: str) -> bool:

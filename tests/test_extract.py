@@ -78,7 +78,7 @@ def test_visible_date_wins_over_a_feed_date_of_another_day():
 
 
 def test_date_from_the_url_when_the_page_has_none():
-    source = replace(SOURCE, url_date=r"/(?P<d>\d{2})-(?P<mon>[A-Z][a-z]{2})-(?P<y>\d{4})/")
+    source = replace(SOURCE, url_date=r"^/(?P<d>\d{2})-(?P<mon>[A-Z][a-z]{2})-(?P<y>\d{4})/")
     a = extract_article(page(), "https://example.pk/11-Mar-2026/some-story", source)
     assert (a["published"][:10], a["published_from"]) == ("2026-03-10", "url")  # midnight PKT is the 10th in UTC
 

@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from ..archive import connect_readonly
@@ -70,6 +71,7 @@ class NewsSpider(scrapy.Spider):
         if since and self.since is None:
             raise ValueError(f"--since: not a date: {since!r}")
         self.hints: dict[str, dict] = {}  # canonical URL -> what discovery said about it (this run only)
+        self.pending: list[scrapy.Request] = []  # article requests held back until discovery is done
         self._reader = None
 
     @classmethod
@@ -79,7 +81,18 @@ class NewsSpider(scrapy.Spider):
         spider.db_path = crawler.settings.get("PKUS_DB")
         spider.max_tries = crawler.settings.getint("PKUS_MAX_TRIES")
         spider.backfill_pages = crawler.settings.getint("PKUS_BACKFILL_MAX_PAGES")
+        crawler.signals.connect(spider.release_articles, signal=signals.spider_idle)
         return spider
+
+    def release_articles(self):
+        """Fetch articles only once every entry point has been read, so each carries all the dates
+        the feeds and sitemaps gave it (a sitemap's lastmod may be the only modified date there is)."""
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        for request in batch:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
 
     # -- URLs --------------------------------------------------------------------------------
     def canonical(self, url: str) -> str:
@@ -191,9 +204,16 @@ class NewsSpider(scrapy.Spider):
         if not self.is_article(canonical):
             return "other", None
         hints = {k: v for k, v in hints.items() if v}
+        for key in ("published", "modified"):  # each date remembers which entry point gave it
+            if key in hints:
+                hints[f"{key}_from"] = hints["from"]
         stats = self.crawler.stats
-        if canonical in self.hints:  # already queued this run; keep what this source adds
-            self.hints[canonical] = {**hints, **self.hints[canonical]}
+        if canonical in self.hints:  # already queued this run: add what this entry point knows
+            known = self.hints[canonical]
+            merged = {**hints, **known}
+            if hints.get("modified") and newest(known.get("modified"), hints["modified"]) != newest(known.get("modified")):
+                merged.update(modified=hints["modified"], modified_from=hints["from"])  # the newest date wins
+            self.hints[canonical] = merged
             return "queued", None
         published = parse_date(hints.get("published"))
         if self.since and published and published < self.since:
@@ -219,7 +239,7 @@ class NewsSpider(scrapy.Spider):
                                      meta={"canonical": canonical, "kind": "article"})
 
     def follow(self, response, kind: str, found: Links):
-        """Consider every link an entry point listed; yield the entry point's record, then the requests."""
+        """Consider every link an entry point listed; yield the entry point's record, queue the new articles."""
         if found.error:
             yield FetchFailure(self.canonical(response.url), self.name, "fetch", found.error, response.status, kind=kind)
             return
@@ -227,7 +247,7 @@ class NewsSpider(scrapy.Spider):
         articles = [d for d in decisions if d[0] != "other"]
         fresh = [d for d in articles if d[0] in ("new", "queued")]
         yield self.entry_point(response, kind, len(articles), len(fresh))
-        yield from (request for _, request in fresh if request is not None)
+        self.pending.extend(request for _, request in fresh if request is not None)
 
     # -- articles --------------------------------------------------------------------------------
     def parse_article(self, response):
