@@ -244,25 +244,20 @@ class Archive:
             self.save_page(url, article["source"], **page)
             old = list(db.query("select id, title, body, content_hash, modified from articles where url = ?",
                                 [url]))
-            record = {**article, "last_seen": now}
-            for key in ("tags", "sectors", "relevance_terms"):
-                if not isinstance(record.get(key), (str, type(None))):
-                    record[key] = dumps(record[key])
+            record, mentions = _article_record({**article, "last_seen": now})
             if not old:
                 outcome = "new"
                 record["first_seen"] = now
             elif old[0]["content_hash"] != record["content_hash"]:
                 outcome = "updated"
-                db["article_versions"].insert({
-                    "article_id": old[0]["id"], "url": url, "title": old[0]["title"], "body": old[0]["body"],
-                    "content_hash": old[0]["content_hash"], "modified": old[0]["modified"], "replaced": now,
-                })
+                self._keep_version(old[0], url, now)
             else:
                 outcome = "unchanged"
             if old:  # update in place: the row keeps its id (Datasette links, versions) and first_seen
                 db["articles"].update(old[0]["id"], record)
             else:
                 db["articles"].insert(record)
+            self._link_entities(url, mentions)
             self._remember(url, article["source"], "article", "archived", last_fetched=now,
                            content_hash=record["content_hash"], relevance=record.get("relevance"),
                            tries=0, next_try=None, error=None, **fetch)
@@ -274,6 +269,120 @@ class Archive:
             self.save_page(url, source, **page)
             self._remember(url, source, "article", "irrelevant", last_fetched=utcnow(), relevance=relevance,
                            tries=0, next_try=None, error=None, **fetch)
+
+
+    # -- topics: verdicts, entities, stories (crawler.topics, crawler.stories, crawler.reprocess) --
+    def _keep_version(self, old: dict, url: str, now: str) -> None:
+        """The replaced text of an article goes to article_versions."""
+        self.db["article_versions"].insert({
+            "article_id": old["id"], "url": url, "title": old["title"], "body": old["body"],
+            "content_hash": old["content_hash"], "modified": old["modified"], "replaced": now,
+        })
+
+    def sync_entities(self, entities) -> None:
+        """The curated people and organisations (crawler/entities.toml) as `entities` rows."""
+        with self.transaction() as db:
+            known = {row["name"]: row["id"] for row in db.query("select id, name from entities")}
+            for entity in entities:
+                row = {"name": entity.name, "kind": entity.kind, "aliases": dumps(entity.aliases)}
+                if entity.name in known:
+                    db["entities"].update(known[entity.name], row)
+                else:
+                    db["entities"].insert(row)
+
+    def _link_entities(self, url: str, mentions: dict[str, int] | None) -> None:
+        if mentions is None:
+            return
+        article_id = self.db.execute("select id from articles where url = ?", [url]).fetchone()[0]
+        self.db.execute("delete from article_entities where article_id = ?", [article_id])
+        for name, count in mentions.items():
+            found = self.db.execute("select id from entities where name = ?", [name]).fetchone()
+            entity_id = found[0] if found else self.db["entities"].insert({"name": name}).last_pk
+            self.db["article_entities"].insert({"article_id": article_id, "entity_id": entity_id, "mentions": count})
+
+    def rescore_article(self, article: dict) -> str:
+        """Store a re-scored or re-extracted article without fetching: "new", "updated" or "unchanged".
+
+        A new row (a page that now passes the threshold) takes back its earlier versions; a changed
+        body keeps the old one in article_versions. `last_seen` stays: nothing was fetched.
+        """
+        now = utcnow()
+        url = article["url"]
+        with self.transaction() as db:
+            old = list(db.query("select id, title, body, content_hash, modified from articles where url = ?", [url]))
+            record, mentions = _article_record(article)
+            if not old:
+                outcome = "new"
+                fetched = db.execute("select fetched from pages where url = ?", [url]).fetchone()
+                record.update(first_seen=now, last_seen=fetched[0] if fetched else now)
+            elif old[0]["content_hash"] != record["content_hash"]:
+                outcome = "updated"
+                self._keep_version(old[0], url, now)
+            else:
+                outcome = "unchanged"
+            if old:
+                db["articles"].update(old[0]["id"], record)
+            else:
+                article_id = db["articles"].insert(record).last_pk
+                db.execute("update article_versions set article_id = ? where url = ?", [article_id, url])
+            self._link_entities(url, mentions)
+            self._remember(url, article["source"], "article", "archived", content_hash=record["content_hash"],
+                           relevance=record.get("relevance"))
+        return outcome
+
+    def demote_article(self, url: str, source: str, relevance: float) -> None:
+        """An article under the threshold stops being one; its page and earlier versions stay."""
+        with self.transaction() as db:
+            found = db.execute("select id from articles where url = ?", [url]).fetchone()
+            if found:
+                db.execute("delete from article_entities where article_id = ?", [found[0]])
+                db.execute("update article_versions set article_id = null where article_id = ?", [found[0]])
+                db.execute("update articles set duplicate_of = null where duplicate_of = ?", [found[0]])
+                db["articles"].delete(found[0])
+            self._remember(url, source, "article", "irrelevant", relevance=relevance)
+
+    def note_relevance(self, url: str, relevance: float) -> None:
+        """A page that stays irrelevant under a new model keeps its new score."""
+        with self.transaction() as db:
+            db.execute("update urls set relevance = ? where url = ?", [relevance, url])
+
+    def max_story_id(self) -> int:
+        return self.db.execute("select coalesce(max(id), 0) from stories").fetchone()[0]
+
+    def write_stories(self, stories: list[dict]) -> None:
+        """Store story rows and each article's story and original; drop stories left empty.
+
+        Only rows that changed are written: an article update re-indexes its FTS row.
+        """
+        with self.transaction() as db:
+            current = {row["id"]: row for row in db.query("select * from stories")}
+            links = {row["id"]: (row["story_id"], row["duplicate_of"])
+                     for row in db.query("select id, story_id, duplicate_of from articles")}
+            keep = set()
+            for story in stories:
+                story = dict(story)
+                members = story.pop("articles")
+                keep.add(story["id"])
+                if current.get(story["id"]) != story:
+                    db["stories"].upsert(story, pk="id")
+                for article_id, duplicate_of in members:
+                    if links.get(article_id) != (story["id"], duplicate_of):
+                        db.execute("update articles set story_id = ?, duplicate_of = ? where id = ?",
+                                   [story["id"], duplicate_of, article_id])
+            for story_id in set(current) - keep:
+                db["stories"].delete(story_id)
+
+
+def _article_record(article: dict) -> tuple[dict, dict[str, int] | None]:
+    """An article dict as an `articles` row (JSON lists as text) and its entity mentions, if given."""
+    record = dict(article)
+    mentions = record.get("entities") if isinstance(record.get("entities"), dict) else None
+    if mentions is not None:
+        record["entities"] = list(mentions)  # names, most mentioned first, for _facet_array
+    for key in ("tags", "sectors", "relevance_terms", "entities"):
+        if not isinstance(record.get(key), (str, type(None))):
+            record[key] = dumps(record[key])
+    return record, mentions
 
 
 def pid_alive(pid: int | None) -> bool:

@@ -322,6 +322,11 @@ def sources_check(spiders, sites):
         sys.exit(1)
 
 
+from .cli_topics import add_topic_commands  # noqa: E402 - eval-topics, reclassify, reextract
+
+add_topic_commands(cli, DB_OPTION)
+
+
 def main():  # pragma: no cover - console entry point
     try:
         cli()

@@ -18,7 +18,7 @@ from .extract import ExtractionError, extract_article
 from .items import ArticlePage, EntryPoint, FetchFailure
 from .outlets import load_sources
 from .spiders.news import newest
-from .topics import classify
+from .topics import classify, load_entities
 
 
 def fetch_time() -> str:
@@ -67,7 +67,7 @@ class ClassifyPipeline(Stage):
             return item
         verdict = classify(item.article["title"], item.article["body"])
         item.verdict = verdict
-        item.article.update(relevance=verdict.score, relevance_terms=verdict.terms, sectors=verdict.sectors)
+        item.article.update(verdict.fields())
         self.crawler.stats.inc_value("pkus/classify/" + ("relevant" if verdict.relevant else "irrelevant"))
         return item
 
@@ -93,6 +93,7 @@ class ArchivePipeline(Stage):
         spider = self.crawler.spider
         self.archive = Archive(self.crawler.settings.get("PKUS_DB"))
         self.archive.sync_sources(load_sources().values())
+        self.archive.sync_entities(load_entities())
         self.retry_base = self.crawler.settings.getfloat("PKUS_RETRY_BASE_MINUTES")
         self.archive.mark_killed_runs()
         self.run_id = self.archive.start_run(spider.name, os.getpid(), {

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .archive import connect
+from .stories import update_stories
 
 
 class ArchiveBusy(Exception):
@@ -93,6 +94,7 @@ def run_crawls(spiders: list[str], db_path: str | Path, since: str | None = None
         for name in spiders:
             process.crawl(name, since=since)
         process.start()
+        update_stories(db_path)  # group the new articles with earlier coverage of the same events
         return _summaries_since(db_path, before)
 
 

@@ -73,3 +73,15 @@ def demo_db(tmp_path_factory, servers):
         server.copy.log.clear()
     result = crawl(db, servers, since=DEMO_SINCE)
     return {"db": db, "output": result.stdout}
+
+
+async def datasette_get(db: Path, path: str):
+    """GET a path from Datasette serving `db` with the project's metadata, in process."""
+    import yaml
+    from datasette.app import Datasette
+
+    from crawler.cli import DATASETTE_DIR
+
+    ds = Datasette([str(db)], metadata=yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text()))
+    await ds.invoke_startup()
+    return await ds.client.get(path)
