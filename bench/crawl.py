@@ -105,10 +105,15 @@ a crawl is bound by the delays, not the CPU: {ex['median_ms']:.0f} ms of extract
 about 1–2 % of one core per outlet, so one machine keeps up with hundreds of outlets.
 {END}"""
     print(section)
+    write_section(section, BEGIN, END)
+
+
+def write_section(section: str, begin: str, end: str) -> None:
+    """Put ``section`` (which starts with ``begin`` and ends with ``end``) into docs/benchmarks.md."""
     DOC.parent.mkdir(exist_ok=True)
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nFigures from the scripts in bench/; re-run them after changes that touch speed or memory.\n"
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END):]
+    if begin in text:
+        text = text[: text.index(begin)] + section + text[text.index(end) + len(end):]
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
     DOC.write_text(text)
