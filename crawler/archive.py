@@ -108,9 +108,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["failures"].create_index(["source", "at"])
 
 
-
 @migrations()
-def m004_published_month(db: sqlite_utils.Database) -> None:
+def m002_published_month(db: sqlite_utils.Database) -> None:
     # A virtual generated column, so Datasette can facet articles by month (it has only a
     # per-day date facet) and no writer has to fill it.
     db.execute("alter table articles add column published_month text "
