@@ -116,6 +116,12 @@ def m002_published_month(db: sqlite_utils.Database) -> None:
                "generated always as (substr(published, 1, 7)) virtual")
 
 
+@migrations()
+def m003_article_versions_by_url(db: sqlite_utils.Database) -> None:
+    # A new article row takes back the versions kept under its URL: look them up by index.
+    db["article_versions"].create_index(["url"], if_not_exists=True)
+
+
 def connect(path: str | Path, timeout: float = 30.0) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the archive; WAL so readers never block the writer."""
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
@@ -239,23 +245,10 @@ class Archive:
         """Store an extracted, relevant article with its page; return "new", "updated" or "unchanged"."""
         now = utcnow()
         url = article["url"]
-        with self.transaction() as db:
+        with self.transaction():
             self.save_page(url, article["source"], **page)
-            old = list(db.query("select id, title, body, content_hash, modified from articles where url = ?",
-                                [url]))
             record, mentions = _article_record({**article, "last_seen": now})
-            if not old:
-                outcome = "new"
-                record["first_seen"] = now
-            elif old[0]["content_hash"] != record["content_hash"]:
-                outcome = "updated"
-                self._keep_version(old[0], url, now)
-            else:
-                outcome = "unchanged"
-            if old:  # update in place: the row keeps its id (Datasette links, versions) and first_seen
-                db["articles"].update(old[0]["id"], record)
-            else:
-                db["articles"].insert(record)
+            outcome = self._store_article(record, now, if_new={"first_seen": now})
             self._link_entities(url, mentions)
             self._remember(url, article["source"], "article", "archived", last_fetched=now,
                            content_hash=record["content_hash"], relevance=record.get("relevance"),
@@ -269,14 +262,29 @@ class Archive:
             self._remember(url, source, "article", "irrelevant", last_fetched=utcnow(), relevance=relevance,
                            tries=0, next_try=None, error=None, **fetch)
 
+    def _store_article(self, record: dict, now: str, if_new: dict) -> str:
+        """Insert or update one `articles` row; a replaced body goes to article_versions.
 
-    # -- topics: verdicts, entities, stories (crawler.topics, crawler.stories, crawler.reprocess) --
-    def _keep_version(self, old: dict, url: str, now: str) -> None:
-        """The replaced text of an article goes to article_versions."""
+        An existing row is updated in place, so it keeps its id (Datasette links, versions) and
+        first_seen; a new row gets ``if_new`` and takes back any versions kept while it was not an article.
+        """
+        url = record["url"]
+        old = list(self.db.query("select id, title, body, content_hash, modified from articles where url = ?", [url]))
+        if not old:
+            article_id = self.db["articles"].insert({**record, **if_new}).last_pk
+            self.db.execute("update article_versions set article_id = ? where url = ?", [article_id, url])
+            return "new"
+        old = old[0]
+        self.db["articles"].update(old["id"], record)
+        if old["content_hash"] == record["content_hash"]:
+            return "unchanged"
         self.db["article_versions"].insert({
             "article_id": old["id"], "url": url, "title": old["title"], "body": old["body"],
             "content_hash": old["content_hash"], "modified": old["modified"], "replaced": now,
         })
+        return "updated"
+
+    # -- topics: verdicts, entities, stories (crawler.topics, crawler.stories, crawler.reprocess) --
 
     def sync_entities(self, entities) -> None:
         """The curated people and organisations (crawler/entities.toml) as `entities` rows."""
@@ -308,22 +316,10 @@ class Archive:
         now = utcnow()
         url = article["url"]
         with self.transaction() as db:
-            old = list(db.query("select id, title, body, content_hash, modified from articles where url = ?", [url]))
             record, mentions = _article_record(article)
-            if not old:
-                outcome = "new"
-                fetched = db.execute("select fetched from pages where url = ?", [url]).fetchone()
-                record.update(first_seen=now, last_seen=fetched[0] if fetched else now)
-            elif old[0]["content_hash"] != record["content_hash"]:
-                outcome = "updated"
-                self._keep_version(old[0], url, now)
-            else:
-                outcome = "unchanged"
-            if old:
-                db["articles"].update(old[0]["id"], record)
-            else:
-                article_id = db["articles"].insert(record).last_pk
-                db.execute("update article_versions set article_id = ? where url = ?", [article_id, url])
+            fetched = db.execute("select fetched from pages where url = ?", [url]).fetchone()
+            outcome = self._store_article(record, now, if_new={"first_seen": now,
+                                                               "last_seen": fetched[0] if fetched else now})
             self._link_entities(url, mentions)
             self._remember(url, article["source"], "article", "archived", content_hash=record["content_hash"],
                            relevance=record.get("relevance"))
