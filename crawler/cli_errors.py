@@ -17,9 +17,11 @@ read-only folder, a full disk, no network. Exit codes (documented in the README)
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 import sys
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 
@@ -79,13 +81,27 @@ def archive_problem(exc: BaseException, db: str | None = None) -> str | None:
         if "readonly" in lowered or "read-only" in lowered:
             return f"{db} is read-only; run as a user who may write it and its folder, or give another --db"
         if "unable to open" in lowered:
-            return f"cannot open {db}: its folder does not exist or cannot be written; create it or give another --db"
+            folder = Path(db).parent
+            if not folder.is_dir():
+                return f"cannot open {db}: there is no folder {folder}; create it or give another --db"
+            if _read_only(folder):
+                return f"cannot open {db}: its folder {folder} is read-only; make it writable or give another --db"
+            return f"cannot open {db} ({text}); check its permissions or give another --db"
         return f"cannot use {db}: {text}"
     if isinstance(exc, OSError) and not isinstance(exc, FetchError) and exc.errno in (
             errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT):
-        what = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "cannot write"
-        return f"{what}: {exc.filename or db} ({exc.strerror}); fix that or give another --db"
+        target = exc.filename or db
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return f"the disk is full writing {target}; free some space and run again (nothing was half-written)"
+        return f"cannot write {target}: it is read-only for this user ({exc.strerror}); fix that or give another --db"
     return None
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not os.access(folder, os.W_OK)
+    except OSError:
+        return False
 
 
 def _say(message: str) -> None:

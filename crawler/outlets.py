@@ -156,9 +156,13 @@ def load_source(path: Path) -> Source:
 
 
 def source_dirs() -> list[Path]:
-    """crawler/sources/, then any folders in $PKUS_SOURCES (os.pathsep-separated: test outlets)."""
-    extra = [Path(p) for p in os.environ.get("PKUS_SOURCES", "").split(os.pathsep) if p]
-    return [SOURCES_DIR, *extra]
+    """The folders of source files: $PKUS_SOURCES (os.pathsep-separated) if set, else crawler/sources/.
+
+    Tests crawl outlets of their own this way (tests/faults/source/) without adding them to
+    the outlets a live `pkus crawl --all` crawls.
+    """
+    folders = [Path(p) for p in os.environ.get("PKUS_SOURCES", "").split(os.pathsep) if p]
+    return folders or [SOURCES_DIR]
 
 
 def _source_files(directory: Path | None) -> dict[str, Path]:
