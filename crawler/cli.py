@@ -61,6 +61,11 @@ def _parse_sites(values: tuple[str, ...], spiders: list[str]) -> dict[str, str]:
     return sites
 
 
+def _print_summary(summary) -> None:
+    click.echo(summary.line())
+    sys.stdout.flush()  # each outlet's line as it finishes, also into a cron log
+
+
 def _run_and_report(spiders: list[str], db: str, since: str | None, sites: dict, verbose: bool) -> list:
     """Crawl, printing each outlet's summary line as it finishes (live progress on a terminal)."""
     from .run import ArchiveBusy, run_crawls
@@ -68,7 +73,7 @@ def _run_and_report(spiders: list[str], db: str, since: str | None, sites: dict,
     live = not verbose and sys.stdout.isatty() and sys.stderr.isatty()
     try:
         return run_crawls(spiders, db, since=since, sites=sites, log_level="INFO" if verbose else "ERROR",
-                          report=lambda summary: click.echo(summary.line()), live=live)
+                          report=_print_summary, live=live)
     except ArchiveBusy as exc:
         click.echo(f"pkus: {exc}; not starting another crawl")
         sys.exit(0)  # under cron, a run still in progress is not an error

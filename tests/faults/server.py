@@ -48,7 +48,7 @@ FAULTS = {
     "/news/retry-after-503": "503 with Retry-After: 2 once, then the article",
     "/news/retry-after-429": "429 with Retry-After: 1, every time",
     "/news/server-error": "500, every time",
-    "/news/slow": "answers after 5 s (the outlet's download_timeout is 2 s)",
+    "/news/slow": "answers after 6 s (the outlet's download_timeout is 3 s)",
     "/news/reset": "connection reset (TCP RST) before any answer",
     "/news/truncated": "Content-Length 20000, 2000 bytes sent, then the connection closes",
     "/private/disallowed": "disallowed by robots.txt",
@@ -305,7 +305,7 @@ def server_error(h: _Handler, path: str, n: int) -> None:
 
 
 def slow(h: _Handler, path: str, n: int) -> None:
-    time.sleep(5)
+    time.sleep(6)
     plain_article(h, path, n)
 
 
@@ -388,6 +388,7 @@ class FaultServers:
 
     def __init__(self):
         self.site = FaultSite()
+        self.site.bomb()  # made now, not on the first request (where it could outlast the download timeout)
         self.servers = []
         for role, address in (("site", "127.0.0.1"), ("offsite", "127.0.0.2")):
             handler = type(f"{role}Handler", (_Handler,), {"site": self.site, "host_role": role})
