@@ -27,7 +27,11 @@ def detect_encoding(body: bytes) -> str | None:
     except UnicodeDecodeError:
         pass
     match = from_bytes(body).best()
-    return resolve_encoding(match.encoding) if match else None
+    guess = resolve_encoding(match.encoding) if match else None
+    if not guess or guess.startswith(("utf-16", "utf-32")):
+        # HTML in UTF-16/32 carries a BOM (read before this); a short page fools the detector
+        return "cp1252"
+    return guess
 
 
 def decode_page(body: bytes | str, content_type: str | None = None) -> str:

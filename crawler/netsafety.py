@@ -95,7 +95,8 @@ class SiteGuardMiddleware:
         source = spider.source
         base = netloc_key(spider.base)
         site_host = netloc_key(source.site)[0]
-        hosts = {parse_host(h) for h in (source.hosts or (site_host,))}
+        # default: the site's host (any port, or only the port the site names, e.g. a fixed local copy)
+        hosts = {parse_host(h) for h in (source.hosts or (urlsplit(source.site).netloc,))}
         if base[0] != site_host:
             # crawling a copy: its address stands for the site's host (which must not be fetched live)
             hosts = {h for h in hosts if h[0] != site_host} | {base}
@@ -217,6 +218,8 @@ class RetryAfterMiddleware:
                 cap = self.crawler.settings.getfloat("PKUS_RETRY_AFTER_MAX")
                 self.resume_at = max(self.resume_at, time.monotonic() + min(seconds, cap))
                 self.crawler.stats.inc_value("pkus/retry_after")
+                if seconds > cap:  # "come back in an hour": a later run will, not this one
+                    request.meta["dont_retry"] = True
         return response
 
 

@@ -115,6 +115,17 @@ def test_offsite_and_link_local_child_sitemaps_are_refused(faults):
     assert len(reasons) == 2 and all(r.startswith("off-site URL") for r in reasons), reasons
 
 
+def test_an_article_redirected_to_the_home_page_is_not_archived(faults):
+    assert_failed(faults, "/news/gone-to-home", "redirected to a page that is not an article: " + SITE + "/",
+                  stage="page")
+    assert state(faults["db"], "/") is None and article(faults["db"], "/") is None
+
+
+def test_an_endless_redirect_chain_stops(faults):
+    assert_failed(faults, "/news/chain-1", "too many redirects")
+    assert faults["counts_first"]["/news/chain-21"] == 1 and "/news/chain-22" not in faults["counts_first"]
+
+
 def test_redirect_loop_is_recorded_once_and_backed_off(faults):
     assert_failed(faults, "/news/loop-a", "redirect loop:")
     assert failures(faults["db"], "/news/loop-a")[0]["reason"].endswith("/news/loop-b -> http://" +
@@ -171,6 +182,11 @@ def test_retry_after_429_pauses_the_outlet_then_is_recorded(faults):
     assert len(hits) == 3  # the first try and Scrapy's two retries
     assert all(b.at - a.at >= 0.9 for a, b in zip(hits, hits[1:]))
     assert_failed(faults, "/news/retry-after-429", "HTTP 429 (Retry-After 1 s)")
+
+
+def test_retry_after_beyond_the_cap_is_left_for_a_later_run(faults):
+    assert faults["counts_first"]["/news/retry-after-long"] == 1  # not retried within the run
+    assert_failed(faults, "/news/retry-after-long", "HTTP 503 (Retry-After 3600 s)")
 
 
 def test_server_error_is_retried_then_recorded(faults):

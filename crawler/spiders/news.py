@@ -294,6 +294,12 @@ class NewsSpider(scrapy.Spider):
     # -- articles --------------------------------------------------------------------------------
     def parse_article(self, response):
         canonical = response.meta["canonical"]
+        landed = self.canonical(response.url)
+        if landed != canonical and not self.is_article(landed):
+            # an article URL redirected to the home page or a section: the story is gone, not moved here
+            yield FetchFailure(canonical, self.name, "page", f"redirected to a page that is not an article: {landed}",
+                               response.status)
+            return
         problem = not_an_article(response.body, content_type(response), response)
         if problem:  # a soft 404, a PDF, an empty page, a bot challenge: say so, never extract it
             self.crawler.stats.inc_value("pkus/not_an_article")

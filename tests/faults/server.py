@@ -47,6 +47,9 @@ FAULTS = {
     "/news/utf8-bom": "UTF-8 with a byte-order mark and no declaration",
     "/news/retry-after-503": "503 with Retry-After: 2 once, then the article",
     "/news/retry-after-429": "429 with Retry-After: 1, every time",
+    "/news/retry-after-long": "503 with Retry-After: 3600, longer than the outlet's cap (3 s)",
+    "/news/gone-to-home": "301 to the home page (a story taken down)",
+    "/news/chain-1": "redirects to /news/chain-2, which redirects to /news/chain-3, ... without end",
     "/news/server-error": "500, every time",
     "/news/slow": "answers after 6 s (the outlet's download_timeout is 3 s)",
     "/news/reset": "connection reset (TCP RST) before any answer",
@@ -184,7 +187,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.host_role == "offsite":
             title = "Stolen: Pakistan and US sign a trade deal"
             return self.send(200, article_html(title, story(title), iso(PUBLISHED)))
-        route = ROUTES.get(path)
+        route = chain if path.startswith("/news/chain-") else ROUTES.get(path)
         if route is None and path in FAULTS:
             route = plain_article
         if route is None:
@@ -296,8 +299,23 @@ def utf8_bom(h: _Handler, path: str, n: int) -> None:
 def retry_after(h: _Handler, path: str, n: int) -> None:
     if path == "/news/retry-after-503" and n > 1:
         return plain_article(h, path, n)
-    status, wait = (503, "2") if path == "/news/retry-after-503" else (429, "1")
+    status, wait = {"/news/retry-after-503": (503, "2"), "/news/retry-after-429": (429, "1"),
+                    "/news/retry-after-long": (503, "3600")}[path]
     h.send(status, "<html><body><h1>Slow down</h1></body></html>", headers={"Retry-After": wait})
+
+
+def home(h: _Handler, path: str, n: int) -> None:
+    title = "Fault Injection Times: Pakistan and US trade news"
+    h.send(200, article_html(title, story(title), iso(PUBLISHED)))
+
+
+def gone(h: _Handler, path: str, n: int) -> None:
+    h.send(301, b"", None, {"Location": "/"})
+
+
+def chain(h: _Handler, path: str, n: int) -> None:
+    step = int(path.rsplit("-", 1)[1])
+    h.send(302, b"", None, {"Location": f"/news/chain-{step + 1}"})
 
 
 def server_error(h: _Handler, path: str, n: int) -> None:
@@ -376,7 +394,8 @@ ROUTES = {
     "/news/loop-a": loop, "/news/loop-b": loop, "/news/huge-page": huge_page, "/news/huge-stream": huge_page,
     "/news/gzip-bomb": bomb, "/news/cp1252-header": cp1252, "/news/cp1252-meta": cp1252,
     "/news/cp1252-unlabelled": cp1252, "/news/cp1252-as-utf8": cp1252, "/news/utf8-bom": utf8_bom,
-    "/news/retry-after-503": retry_after, "/news/retry-after-429": retry_after, "/news/server-error": server_error,
+    "/news/retry-after-503": retry_after, "/news/retry-after-429": retry_after, "/news/retry-after-long": retry_after,
+    "/": home, "/news/gone-to-home": gone, "/news/server-error": server_error,
     "/news/slow": slow, "/news/reset": reset, "/news/truncated": truncated, "/news/challenge": cf_challenge,
     "/news/challenge-200": cf_challenge, "/news/soft-404": soft_404, "/news/pdf-report": pdf, "/news/empty": empty,
     "/news/changing": changing, "/news/future-date": future_date,
