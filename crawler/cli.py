@@ -264,7 +264,8 @@ def extract(target, url, spider):
         from .run import project_settings
 
         url = url or target
-        fetcher = Fetcher(project_settings("archive.db").get("USER_AGENT"))
+        settings = project_settings("archive.db")
+        fetcher = Fetcher(settings.get("USER_AGENT"), max_size=settings.getint("DOWNLOAD_MAXSIZE"))
         if not fetcher.allowed(target):
             raise click.ClickException(f"robots.txt disallows {target}")
         status, html, content_type = fetcher.get_page(target)
@@ -324,7 +325,8 @@ def sources_check(spiders, sites):
     names = _check_spiders(spiders, all_=not spiders)
     overrides = _parse_sites(sites, names)
     all_sources = load_sources()
-    fetcher = Fetcher(project_settings("archive.db").get("USER_AGENT"))
+    settings = project_settings("archive.db")
+    fetcher = Fetcher(settings.get("USER_AGENT"), max_size=settings.getint("PKUS_SITEMAP_MAXSIZE"))
     failed = False
     for name in names:
         source = all_sources[name]

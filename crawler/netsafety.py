@@ -117,6 +117,7 @@ class SiteGuardMiddleware:
     async def process_request(self, request):
         if self.allowed is None:
             self._setup()
+        request.meta["pkus_received"] = 0  # this attempt's bytes (a retry copies the meta)
         chain = request.meta.get("redirect_urls", [])
         if request.url in chain:
             hops = " -> ".join([*chain[chain.index(request.url):], request.url])
@@ -124,10 +125,11 @@ class SiteGuardMiddleware:
         if not self.allowed_host(request.url):
             self.crawler.stats.inc_value("pkus/refused/offsite")
             reasons = request.meta.get("redirect_reasons", [])
+            private = "" if self._public_host(netloc_key(request.url)[0]) else " (a private address)"
             if reasons:
                 how = "meta refresh" if reasons[-1] == "meta refresh" else f"redirect (HTTP {reasons[-1]})"
-                raise Refused(f"off-site {how} to {request.url}")
-            raise Refused(f"off-site URL {request.url}")
+                raise Refused(f"off-site {how} to {request.url}{private}")
+            raise Refused(f"off-site URL {request.url}{private}")
         if not self.local_copy:
             await self._check_address(request.url)
         return None
