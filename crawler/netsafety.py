@@ -247,6 +247,8 @@ _EXCEPTION_REASONS = {
     "DownloadFailedError": "connection lost: the server reset or closed the connection",
     "ResponseFailed": "connection lost: the server reset or closed the connection",
     "ResponseNeverReceived": "connection lost: the server reset or closed the connection",
+    "BadGzipFile": "bad compressed body: it does not decode as its Content-Encoding says",
+    "DecompressionError": "bad compressed body: it does not decode as its Content-Encoding says",
 }
 
 

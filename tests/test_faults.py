@@ -150,6 +150,10 @@ def test_gzip_bomb_stops_at_the_cap_and_memory_stays_small(faults):
     assert faults["first"]["max_rss_mib"] < 400, faults["first"]["max_rss_mib"]
 
 
+def test_a_body_that_is_not_the_gzip_it_claims_is_recorded(faults):
+    assert_failed(faults, "/news/bad-gzip", "bad compressed body:")
+
+
 # -- text encodings ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/news/cp1252-header", "/news/cp1252-meta", "/news/cp1252-unlabelled",

@@ -40,6 +40,7 @@ FAULTS = {
     "/news/huge-page": "25 MiB page with a Content-Length",
     "/news/huge-stream": "25 MiB page streamed without a Content-Length",
     "/news/gzip-bomb": "1 MiB of gzip that inflates to 1 GiB",
+    "/news/bad-gzip": "Content-Encoding: gzip over bytes that are not gzip",
     "/news/cp1252-header": "windows-1252, declared only in the Content-Type header",
     "/news/cp1252-meta": "windows-1252, declared only in <meta charset>",
     "/news/cp1252-unlabelled": "windows-1252, declared nowhere",
@@ -279,6 +280,10 @@ def bomb(h: _Handler, path: str, n: int) -> None:
     h.send(200, h.site.bomb(), "text/html; charset=utf-8", {"Content-Encoding": "gzip"})
 
 
+def bad_gzip(h: _Handler, path: str, n: int) -> None:
+    h.send(200, b"this is not gzip at all " * 40, "text/html; charset=utf-8", {"Content-Encoding": "gzip"})
+
+
 def cp1252(h: _Handler, path: str, n: int) -> None:
     title = title_of(path)
     paragraphs = story(title, "Exporters’ “café culture” deals — worth €5m — were signed.")
@@ -392,7 +397,7 @@ ROUTES = {
     "/sitemap-broken.xml": broken_sitemap, "/latest/": listing,
     "/news/offsite-redirect": offsite_redirect, "/news/offsite-meta-refresh": offsite_meta_refresh,
     "/news/loop-a": loop, "/news/loop-b": loop, "/news/huge-page": huge_page, "/news/huge-stream": huge_page,
-    "/news/gzip-bomb": bomb, "/news/cp1252-header": cp1252, "/news/cp1252-meta": cp1252,
+    "/news/gzip-bomb": bomb, "/news/bad-gzip": bad_gzip, "/news/cp1252-header": cp1252, "/news/cp1252-meta": cp1252,
     "/news/cp1252-unlabelled": cp1252, "/news/cp1252-as-utf8": cp1252, "/news/utf8-bom": utf8_bom,
     "/news/retry-after-503": retry_after, "/news/retry-after-429": retry_after, "/news/retry-after-long": retry_after,
     "/": home, "/news/gone-to-home": gone, "/news/server-error": server_error,
