@@ -15,12 +15,13 @@ from pathlib import Path
 
 import click
 
+from .cli_errors import DATE, remember_db, run
 from .outlets import SourceError, get_source, load_sources
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATASETTE_DIR = PROJECT_ROOT / "datasette"
 DB_OPTION = click.option("--db", default="archive.db", show_default=True, envvar="PKUS_DB",
-                         type=click.Path(dir_okay=False), help="The archive file (env PKUS_DB).")
+                         type=click.Path(dir_okay=False), callback=remember_db, help="The archive file (env PKUS_DB).")
 
 
 @click.group()
@@ -30,9 +31,14 @@ def cli():
 
 
 def _check_spiders(names: tuple[str, ...], all_: bool) -> list[str]:
-    known = load_sources()
+    broken: dict[str, str] = {}
+    known = load_sources(errors=broken)
     if all_ == bool(names):
         raise click.UsageError("name one or more spiders, or use --all")
+    for name in [n for n in broken if all_ or n in names]:
+        if not all_:
+            raise SourceError(broken[name])
+        click.echo(f"pkus: skipping {name}: {broken[name]}", err=True)  # the other outlets still run
     if all_:
         return list(known)
     unknown = [n for n in names if n not in known]
@@ -41,34 +47,43 @@ def _check_spiders(names: tuple[str, ...], all_: bool) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _parse_sites(values: tuple[str, ...]) -> dict[str, str]:
+def _parse_sites(values: tuple[str, ...], spiders: list[str]) -> dict[str, str]:
+    """--site SPIDER=URL values; SPIDER must be one being crawled (a typo must not crawl the live site)."""
     sites = {}
     for value in values:
         name, sep, url = value.partition("=")
         if not sep or not url.startswith(("http://", "https://")):
             raise click.BadParameter(f"expected SPIDER=URL, got {value!r}", param_hint="--site")
+        if name not in spiders:
+            raise click.BadParameter(f"{name!r} is not one of the spiders given ({', '.join(spiders)})",
+                                     param_hint="--site")
         sites[name] = url
     return sites
 
 
+def _print_summary(summary) -> None:
+    click.echo(summary.line())
+    sys.stdout.flush()  # each outlet's line as it finishes, also into a cron log
+
+
 def _run_and_report(spiders: list[str], db: str, since: str | None, sites: dict, verbose: bool) -> list:
+    """Crawl, printing each outlet's summary line as it finishes (live progress on a terminal)."""
     from .run import ArchiveBusy, run_crawls
 
+    live = not verbose and sys.stdout.isatty() and sys.stderr.isatty()
     try:
-        summaries = run_crawls(spiders, db, since=since, sites=sites, log_level="INFO" if verbose else "WARNING")
+        return run_crawls(spiders, db, since=since, sites=sites, log_level="INFO" if verbose else "ERROR",
+                          report=_print_summary, live=live)
     except ArchiveBusy as exc:
         click.echo(f"pkus: {exc}; not starting another crawl")
         sys.exit(0)  # under cron, a run still in progress is not an error
-    for summary in summaries:
-        click.echo(summary.line())
-    return summaries
 
 
 @cli.command()
 @click.argument("spiders", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Crawl every outlet in crawler/sources/.")
 @DB_OPTION
-@click.option("--since", metavar="YYYY-MM-DD", help="Back-fill: page back through sitemaps and listings to this date.")
+@click.option("--since", type=DATE, help="Back-fill: page back through sitemaps and listings to this date.")
 @click.option("--site", "sites", multiple=True, metavar="SPIDER=URL",
               help="Crawl a copy of an outlet served at URL instead of the live site (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's progress log.")
@@ -78,7 +93,7 @@ def crawl(spiders, all_, db, since, sites, verbose):
     Exits 0 if any outlet was crawled (or another crawl holds the lock), 1 if every outlet failed.
     """
     names = _check_spiders(spiders, all_)
-    summaries = _run_and_report(names, db, since, _parse_sites(sites), verbose)
+    summaries = _run_and_report(names, db, since, _parse_sites(sites, names), verbose)
     if not any(s.ok for s in summaries):  # no outlet crawled (or none even started a run)
         sys.exit(1)
 
@@ -167,7 +182,7 @@ def serve(db, host, port):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Crawl, print the summary and exit.")
-@click.option("--since", default="2025-01-01", show_default=True,
+@click.option("--since", default="2025-01-01", show_default=True, type=DATE,
               help="Back-fill date for the copies (they hold articles from 2025 on).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's progress log.")
 def demo(db, host, port, no_serve, since, verbose):
@@ -238,6 +253,7 @@ def _source_for(url: str | None, spider: str | None):
 def extract(target, url, spider):
     """Print what the extractor makes of one page, as JSON (the pipeline's own code)."""
 
+    from .encoding import decode_page
     from .extract import ExtractionError, extract_article
     from .topics import classify
 
@@ -248,12 +264,14 @@ def extract(target, url, spider):
         from .run import project_settings
 
         url = url or target
-        fetcher = Fetcher(project_settings("archive.db").get("USER_AGENT"))
+        settings = project_settings("archive.db")
+        fetcher = Fetcher(settings.get("USER_AGENT"), max_size=settings.getint("DOWNLOAD_MAXSIZE"))
         if not fetcher.allowed(target):
             raise click.ClickException(f"robots.txt disallows {target}")
-        status, html = fetcher.get(target)
+        status, html, content_type = fetcher.get_page(target)
         if status != 200:
             raise click.ClickException(f"HTTP {status} for {target}")
+        html = decode_page(html, content_type)
     else:
         path = Path(target)
         if not path.is_file():
@@ -305,9 +323,10 @@ def sources_check(spiders, sites):
     from .spiders.news import NewsSpider
 
     names = _check_spiders(spiders, all_=not spiders)
-    overrides = _parse_sites(sites)
+    overrides = _parse_sites(sites, names)
     all_sources = load_sources()
-    fetcher = Fetcher(project_settings("archive.db").get("USER_AGENT"))
+    settings = project_settings("archive.db")
+    fetcher = Fetcher(settings.get("USER_AGENT"), max_size=settings.getint("PKUS_SITEMAP_MAXSIZE"))
     failed = False
     for name in names:
         source = all_sources[name]
@@ -328,10 +347,7 @@ add_topic_commands(cli, DB_OPTION)
 
 
 def main():  # pragma: no cover - console entry point
-    try:
-        cli()
-    except SourceError as exc:
-        raise SystemExit(f"pkus: {exc}")
+    run(cli)  # one line and an exit code for every error a user can cause (crawler.cli_errors)
 
 
 from .scheduler import schedule  # noqa: E402
@@ -339,4 +355,4 @@ from .scheduler import schedule  # noqa: E402
 cli.add_command(schedule)
 
 if __name__ == "__main__":
-    cli()
+    main()

@@ -14,6 +14,8 @@ from lxml import etree
 from parsel import Selector
 from scrapy.utils.gz import gunzip
 
+from .encoding import decode_page
+
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
@@ -39,21 +41,33 @@ def feed_links(body: bytes, base_url: str) -> Links:
     ])
 
 
-def sitemap_links(body: bytes, base_url: str) -> Links:
-    """Entries of a sitemap, a sitemap index or a Google News sitemap (whose news: fields Scrapy drops)."""
+def sitemap_links(body: bytes, base_url: str, max_size: int = 0) -> Links:
+    """Entries of a sitemap, a sitemap index or a Google News sitemap (whose news: fields Scrapy drops).
+
+    A ``.xml.gz`` body is inflated up to ``max_size`` bytes (0: no cap), so a gzip bomb stops there.
+    """
     if body[:2] == b"\x1f\x8b":
-        body = gunzip(body)
+        try:
+            body = gunzip(body, max_size=max_size)
+        except ValueError:  # Scrapy's "decompressed size exceeded" error is a ValueError
+            return Links("urlset", error=f"too large: sitemap over {max_size / 2**20:g} MiB once decompressed")
+        except OSError as exc:
+            return Links("urlset", error=f"bad gzip: {exc}")
+    parser = etree.XMLParser(recover=True, resolve_entities=False)
     try:
-        root = etree.fromstring(body, parser=etree.XMLParser(recover=True, resolve_entities=False))
+        root = etree.fromstring(body, parser=parser)
     except etree.XMLSyntaxError as exc:
         return Links("urlset", error=f"bad sitemap XML: {exc}")
     if root is None:
         return Links("urlset", error="empty sitemap")
+    # broken XML: follow what the parser could recover, and still record that it is broken
+    broken = next((f"bad sitemap XML: {e.message.strip()} (line {e.line})" for e in parser.error_log
+                   if e.level >= etree.ErrorLevels.ERROR), None)
     if root.tag == f"{SM}sitemapindex":
         return Links("sitemapindex", [
             (urljoin(base_url, loc), {"from": "sitemap", "modified": sm.findtext(f"{SM}lastmod")})
             for sm in root.iter(f"{SM}sitemap") if (loc := (sm.findtext(f"{SM}loc") or "").strip())
-        ])
+        ], error=broken)
     if root.tag != f"{SM}urlset":
         return Links("urlset", error=f"not a sitemap: root element {root.tag}")
     links = []
@@ -67,12 +81,12 @@ def sitemap_links(body: bytes, base_url: str) -> Links:
             hints["published"] = news.findtext(f"{NEWS}publication_date")
             hints["title"] = (news.findtext(f"{NEWS}title") or "").strip() or None
         links.append((urljoin(base_url, loc), hints))
-    return Links("urlset", links)
+    return Links("urlset", links, error=broken)
 
 
 def listing_links(html: str | bytes, base_url: str, css: str = "", next_css: str = "") -> tuple[Links, str | None]:
     """Article links on a listing page (``css`` narrows them) and the URL of the next (older) page."""
-    sel = Selector(text=html.decode("utf-8", "replace") if isinstance(html, bytes) else html)
+    sel = Selector(text=decode_page(html))
     hrefs = sel.css(f"{css or 'a'}::attr(href)").getall()
     next_href = sel.css(next_css).attrib.get("href") if next_css else None
     return (Links("listing", [(urljoin(base_url, h), {"from": "listing"}) for h in hrefs]),

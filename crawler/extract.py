@@ -25,6 +25,7 @@ import trafilatura
 from lxml import etree
 
 from .archive import content_hash
+from .encoding import decode_page
 from .outlets import Source
 
 ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "OpinionNewsArticle",
@@ -217,7 +218,7 @@ def extract_article(html: str | bytes, url: str, source: Source, hints: dict | N
     """Extract one article page. Raises :class:`ExtractionError` when there is no article in it."""
     hints = hints or {}
     if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
+        html = decode_page(html)  # BOM, <meta charset>, else detected (crawler.encoding)
     try:
         tree = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError) as exc:

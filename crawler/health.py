@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 
+from .cli_errors import FetchError
 from .discover import Links, feed_links, listing_links, sitemap_links
 from .extract import parse_date
 from .outlets import Source
@@ -55,21 +56,49 @@ class Check:
     detail: str
 
 
-class Fetcher:
-    """Plain HTTP GET with the crawler's User-Agent that obeys the outlet's robots.txt."""
+class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only on the host first asked (as the crawl's SiteGuardMiddleware does)."""
 
-    def __init__(self, user_agent: str, timeout: float = 30):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).netloc != urlsplit(req.full_url).netloc:
+            raise FetchError(f"refused an off-site redirect (HTTP {code}) from {req.full_url} to {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+class Fetcher:
+    """Plain HTTP GET with the crawler's User-Agent that obeys the outlet's robots.txt.
+
+    Like a crawl it stays on the host asked for and stops reading at ``max_size`` bytes.
+    """
+
+    def __init__(self, user_agent: str, timeout: float = 30, max_size: int = 8 * 1024 * 1024):
         self.user_agent = user_agent
         self.timeout = timeout
+        self.max_size = max_size
         self.robots: dict[str, Protego] = {}
+        self.opener = urllib.request.build_opener(_SameHostRedirects)
 
     def get(self, url: str) -> tuple[int, bytes]:
+        status, body, _ = self.get_page(url)
+        return status, body
+
+    def get_page(self, url: str) -> tuple[int, bytes, str]:
+        """(status, body, Content-Type); raises FetchError when the page cannot be had."""
         request = urllib.request.Request(url, headers={"User-Agent": self.user_agent})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.status, response.read()
+            with self.opener.open(request, timeout=self.timeout) as response:
+                body = response.read(self.max_size + 1)
+                if len(body) > self.max_size:
+                    raise FetchError(f"{url} is too large (over {self.max_size / 2**20:g} MiB)")
+                return response.status, body, response.headers.get("Content-Type", "")
         except urllib.error.HTTPError as exc:
-            return exc.code, b""
+            return exc.code, b"", ""
+        except (urllib.error.URLError, OSError) as exc:
+            if isinstance(exc, FetchError):
+                raise
+            reason = getattr(exc, "reason", exc)
+            raise FetchError(f"cannot fetch {url}: {reason}; is the network up? (or save the page and "
+                             f"run `pkus extract FILE --url URL`)") from exc
 
     def allowed(self, url: str) -> bool:
         parts = urlsplit(url)

@@ -8,11 +8,13 @@ outlet means adding one file here; no Python changes.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SOURCES_DIR = Path(__file__).parent / "sources"
 
@@ -48,8 +50,12 @@ class Source:
     modified: str = ""  # CSS of a visible "updated" line
     tags: str = ""  # CSS of tag links
     url_date: str = ""  # regex with named groups (y, m|mon, d) for dates in article URLs
-    # politeness on the live site
+    # politeness on the live site, and limits
     download_delay: float = 1.0
+    hosts: tuple[str, ...] = ()  # hosts the crawl may fetch from ("" = the site's host only)
+    max_size: float = 0  # MiB a page may have, on the wire or decompressed (0 = DOWNLOAD_MAXSIZE)
+    download_timeout: float = 0  # seconds (0 = DOWNLOAD_TIMEOUT)
+    retry_after_max: float = 0  # longest Retry-After honoured, seconds (0 = PKUS_RETRY_AFTER_MAX)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -57,22 +63,74 @@ class Source:
         return urlsplit(self.site).netloc
 
     def is_article_path(self, path: str) -> bool:
+        """``path`` (with ``?query``) is matched decoded: an Urdu slug is letters, not %D9%BE."""
+        path = unquote(path)
         if any(re.search(p, path) for p in self.ignore):
             return False
         return any(re.search(p, path) for p in self.articles)
 
 
-_LISTS = {"feeds", "sitemaps", "sitemap_follow", "listings", "articles", "ignore", "drop", "drop_text"}
+_LISTS = {"feeds", "sitemaps", "sitemap_follow", "listings", "articles", "ignore", "drop", "drop_text", "hosts"}
+_NUMBERS = {"download_delay", "max_size", "download_timeout", "retry_after_max"}
 _SECTIONS = ("discover", "extract", "crawl")
+_REGEXES = ("articles", "ignore", "drop_text", "sitemap_follow", "url_date")
+# parsel's translator (pseudo-elements like ::attr) for the listing selectors the spider runs,
+# lxml's (cssselect) for the extraction selectors crawler.extract runs
+_PARSEL_CSS = ("listing_links", "next_page")
+_LXML_CSS = ("drop", "content", "author", "published", "modified", "tags")
+
+
+def _check_types(path: Path, flat: dict) -> None:
+    """Every value has the type its key needs (a source file is hand-written: `feeds = 5` happens)."""
+    for key, value in flat.items():
+        if key in _LISTS:
+            if isinstance(value, str):
+                continue
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise SourceError(f"{path}: '{key}' must be a string or a list of strings, not {value!r}")
+        elif key in _NUMBERS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise SourceError(f"{path}: '{key}' must be a number of at least 0, not {value!r}")
+        elif key == "max_pages":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise SourceError(f"{path}: 'max_pages' must be a whole number of at least 1, not {value!r}")
+        elif not isinstance(value, str):
+            raise SourceError(f"{path}: '{key}' must be a string, not {value!r}")
+
+
+def _check_patterns(path: Path, flat: dict) -> None:
+    """Regexes compile and CSS selectors parse: a bad one would silently match nothing."""
+    from cssselect import HTMLTranslator, SelectorError
+    from parsel.csstranslator import HTMLTranslator as ParselTranslator
+
+    def values(key):
+        value = flat.get(key) or ()
+        return (value,) if isinstance(value, str) else value
+
+    for key in _REGEXES:
+        for pattern in values(key):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise SourceError(f"{path}: bad regex in '{key}' {pattern!r}: {exc}") from exc
+    for keys, translator in ((_PARSEL_CSS, ParselTranslator()), (_LXML_CSS, HTMLTranslator())):
+        for key in keys:
+            for css in values(key):
+                try:
+                    translator.css_to_xpath(css)
+                except SelectorError as exc:
+                    raise SourceError(f"{path}: bad CSS selector in '{key}' {css!r}: {exc}") from exc
 
 
 def load_source(path: Path) -> Source:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SourceError(f"{path}: {exc}") from exc
     flat: dict = {k: v for k, v in data.items() if k not in _SECTIONS}
     for section in _SECTIONS:
+        if not isinstance(data.get(section, {}), dict):
+            raise SourceError(f"{path}: [{section}] must be a table")
         flat.update(data.get(section, {}))
     known = set(Source.__dataclass_fields__) - {"spider", "extra"}
     unknown = set(flat) - known
@@ -81,26 +139,59 @@ def load_source(path: Path) -> Source:
     for key in ("name", "site"):
         if not flat.get(key):
             raise SourceError(f"{path}: '{key}' is required")
+    _check_types(path, flat)
+    site = urlsplit(flat["site"])
+    if site.scheme not in ("http", "https") or not site.hostname or site.path.strip("/") or site.query:
+        raise SourceError(f"{path}: 'site' must be an origin like https://www.example.com, not {flat['site']!r}")
+    try:
+        ZoneInfo(flat.get("timezone", "Asia/Karachi"))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SourceError(f"{path}: unknown timezone {flat['timezone']!r}") from exc
+    _check_patterns(path, flat)
     for key in _LISTS & set(flat):
         value = flat[key]
         flat[key] = tuple([value] if isinstance(value, str) else value)
-    for pattern in flat.get("articles", ()) + flat.get("ignore", ()) + flat.get("drop_text", ()):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise SourceError(f"{path}: bad regex {pattern!r}: {exc}") from exc
     flat["site"] = flat["site"].rstrip("/")
     return Source(spider=path.stem, extra=data, **flat)
 
 
-def load_sources(directory: Path = SOURCES_DIR) -> dict[str, Source]:
-    """Every outlet, keyed by spider name, in name order."""
-    return {p.stem: load_source(p) for p in sorted(directory.glob("*.toml"))}
+def source_dirs() -> list[Path]:
+    """The folders of source files: $PKUS_SOURCES (os.pathsep-separated) if set, else crawler/sources/.
+
+    Tests crawl outlets of their own this way (tests/faults/source/) without adding them to
+    the outlets a live `pkus crawl --all` crawls.
+    """
+    folders = [Path(p) for p in os.environ.get("PKUS_SOURCES", "").split(os.pathsep) if p]
+    return folders or [SOURCES_DIR]
 
 
-def get_source(spider: str, directory: Path = SOURCES_DIR) -> Source:
-    path = directory / f"{spider}.toml"
-    if not path.exists():
-        known = ", ".join(load_sources(directory)) or "none"
+def _source_files(directory: Path | None) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for folder in [directory] if directory else source_dirs():
+        for path in sorted(folder.glob("*.toml")):
+            files.setdefault(path.stem, path)
+    return dict(sorted(files.items()))
+
+
+def load_sources(directory: Path | None = None, errors: dict[str, str] | None = None) -> dict[str, Source]:
+    """Every outlet that loads, keyed by spider name, in name order.
+
+    A broken source file is left out (so one typo cannot stop the other outlets); its error
+    goes into ``errors`` when given, and :func:`get_source` raises it.
+    """
+    sources = {}
+    for name, path in _source_files(directory).items():
+        try:
+            sources[name] = load_source(path)
+        except SourceError as exc:
+            if errors is not None:
+                errors[name] = str(exc)
+    return sources
+
+
+def get_source(spider: str, directory: Path | None = None) -> Source:
+    path = _source_files(directory).get(spider)
+    if path is None:
+        known = ", ".join(_source_files(directory)) or "none"
         raise SourceError(f"unknown source {spider!r} (known: {known})")
     return load_source(path)

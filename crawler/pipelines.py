@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 from scrapy import signals
 
 from .archive import Archive
+from .encoding import decode_page
 from .extract import ExtractionError, extract_article
 from .items import ArticlePage, EntryPoint, FetchFailure
 from .outlets import load_sources
@@ -44,7 +45,7 @@ class ExtractPipeline(Stage):
             return item
         spider = self.crawler.spider
         try:
-            item.article = extract_article(item.html, item.url, spider.source, item.hints)
+            item.article = extract_article(decode_page(item.html, item.content_type), item.url, spider.source, item.hints)
         except ExtractionError as exc:
             self.crawler.stats.inc_value("pkus/extract/failed")
             return FetchFailure(item.url, item.source, "extract", str(exc), item.http_status)

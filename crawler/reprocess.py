@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .archive import Archive, _article_record, page_html
+from .encoding import decode_page
 from .extract import ExtractionError, extract_article
 from .outlets import load_sources
 from .run import writer_lock
@@ -80,7 +81,7 @@ def _reextract_page(archive: Archive, summary: Summary, page: dict, row: dict | 
         hints = {}
         if row and row.get("published_from") in ("feed", "sitemap"):  # a date only the feed knew
             hints = {"published": row["published_raw"], "from": row["published_from"]}
-        article = extract_article(page_html(page), page["url"], source, hints)
+        article = extract_article(decode_page(page_html(page), page.get("content_type")), page["url"], source, hints)
         article.pop("canonical_link", None)  # how the page was keyed when fetched, not an article field
     except ExtractionError as exc:
         summary.failed += 1
@@ -96,7 +97,7 @@ def _pages(archive: Archive, states: tuple[str, ...], source: str | None):
            f"where urls.state in ({', '.join('?' * len(states))})"
            + (" and pages.source = ?" if source else "") + " order by pages.url")
     urls = [row["url"] for row in archive.db.query(sql, [*states, source] if source else list(states))]
-    return (next(archive.db.query("select url, source, html from pages where url = ?", [url])) for url in urls)
+    return (next(archive.db.query("select url, source, html, content_type from pages where url = ?", [url])) for url in urls)
 
 
 def _articles(archive: Archive, source: str | None = None) -> dict[str, dict]:

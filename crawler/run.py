@@ -13,7 +13,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .archive import connect
 from .stories import update_stories
@@ -56,14 +56,16 @@ class RunSummary:
     articles_updated: int
     irrelevant: int
     failures: int
+    error: str | None = None  # why a run that did not finish failed (its first failure)
 
     @property
     def ok(self) -> bool:
         return self.status == "finished"
 
     def line(self) -> str:
-        return (f"{self.spider}: {self.status}, {self.requests} requests, {self.articles_new} new, "
+        line = (f"{self.spider}: {self.status}, {self.requests} requests, {self.articles_new} new, "
                 f"{self.articles_updated} updated, {self.irrelevant} irrelevant, {self.failures} failures")
+        return line + (f" ({self.error})" if self.error and not self.ok else "")
 
 
 def project_settings(db_path: str | Path, sites: dict[str, str] | None = None, log_level: str = "WARNING",
@@ -82,20 +84,51 @@ def project_settings(db_path: str | Path, sites: dict[str, str] | None = None, l
 
 def run_crawls(spiders: list[str], db_path: str | Path, since: str | None = None,
                sites: dict[str, str] | None = None, log_level: str = "WARNING",
-               extra_settings: dict | None = None) -> list[RunSummary]:
-    """Crawl ``spiders`` together (each outlet throttled on its own) and return their summaries."""
+               extra_settings: dict | None = None, report: Callable[[RunSummary], None] | None = None,
+               live: bool = False) -> list[RunSummary]:
+    """Crawl ``spiders`` together (each outlet throttled on its own) and return their summaries.
+
+    ``report`` gets each outlet's summary as soon as that outlet finishes; ``live`` shows
+    progress on the terminal meanwhile (crawler.progress).
+    """
     from scrapy.crawler import CrawlerProcess
+
+    from .cli_errors import ArchiveUnusable
+    from .progress import ArchiveWatch, LiveProgress, when_finished
 
     db_path = Path(db_path)
     connect(db_path).conn.close()  # create and migrate before the spiders' readers look at it
     with writer_lock(db_path):
         before = _last_run_id(db_path)
         process = CrawlerProcess(project_settings(db_path, sites, log_level, extra_settings))
+        watch, progress = ArchiveWatch(), LiveProgress() if live else None
+        crawlers = {}
         for name in spiders:
-            process.crawl(name, since=since)
-        process.start()
+            crawler = crawlers[name] = process.create_crawler(name)
+            watch.attach(crawler)
+            when_finished(crawler, lambda name=name: _finished(db_path, before, name, watch, progress, report))
+            process.crawl(crawler, since=since)
+        if progress:
+            progress.start(crawlers)
+        try:
+            process.start()
+        finally:
+            if progress:
+                progress.stop()
+        if watch.problem:
+            raise ArchiveUnusable(watch.problem)
         update_stories(db_path)  # group the new articles with earlier coverage of the same events
         return _summaries_since(db_path, before)
+
+
+def _finished(db_path, before, name, watch, progress, report) -> None:
+    if report is None or watch.problem:
+        return
+    for summary in _summaries_since(db_path, before, name):
+        if progress:
+            progress.finished(name, summary.line())
+        else:
+            report(summary)
 
 
 def _last_run_id(db_path: Path) -> int:
@@ -106,12 +139,19 @@ def _last_run_id(db_path: Path) -> int:
         db.conn.close()
 
 
-def _summaries_since(db_path: Path, run_id: int) -> list[RunSummary]:
+def _summaries_since(db_path: Path, run_id: int, spider: str | None = None) -> list[RunSummary]:
     db = connect(db_path)
     try:
-        rows = db.query("select spider, status, requests, articles_new, articles_updated, irrelevant, failures "
-                        "from crawl_runs where id > ? order by spider", [run_id])
-        return [RunSummary(**{k: (v if v is not None else 0) if k not in ("spider", "status") else (v or "killed")
-                              for k, v in row.items()}) for row in rows]
+        rows = db.query("select id, spider, status, requests, articles_new, articles_updated, irrelevant, failures, "
+                        "coalesce(json_extract(stats, '$.\"pkus/unreachable\"'), "
+                        "(select reason from failures where run_id = crawl_runs.id order by id limit 1)) as error "
+                        "from crawl_runs where id > ? and spider = coalesce(?, spider) order by spider",
+                        [run_id, spider])
+        summaries = []
+        for row in rows:
+            row.pop("id")
+            counts = {k: v or 0 for k, v in row.items() if k not in ("spider", "status", "error")}
+            summaries.append(RunSummary(row["spider"], row["status"] or "killed", error=row["error"], **counts))
+        return summaries
     finally:
         db.conn.close()

@@ -28,6 +28,25 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+# Every give-up is a `failures` row and counted in the run's summary line; not an error to shout.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+
+# --- the hostile web (crawler/netsafety.py, crawler/pagecheck.py) -------------------------
+# Only the outlet's hosts, never a private address (except a local copy), no off-site
+# redirect or meta refresh, redirect loops caught; Retry-After honoured before a retry.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.netsafety.SiteGuardMiddleware": 40,
+    "crawler.netsafety.RetryAfterMiddleware": 560,
+}
+DUPEFILTER_CLASS = "crawler.netsafety.RedirectHopDupeFilter"
+# A news page is well under a MiB; a bigger body (on the wire, or once gzip-inflated) is not
+# one. Per outlet: `max_size` (MiB) in the source file. Sitemaps may be up to 50 MiB (the
+# sitemap protocol's own limit).
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+PKUS_SITEMAP_MAXSIZE = 50 * 1024 * 1024
+# The longest Retry-After honoured (seconds); per outlet: `retry_after_max`.
+PKUS_RETRY_AFTER_MAX = 120
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # A scheduled crawl must end: stop after an hour whatever happens.

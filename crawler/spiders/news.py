@@ -18,21 +18,24 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import DontCloseSpider
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from ..archive import connect_readonly
 from ..discover import Links, feed_links, listing_links, sitemap_links
+from ..encoding import decode_page
 from ..extract import parse_date
 from ..items import ArticlePage, EntryPoint, FetchFailure
+from ..netsafety import describe_failure
 from ..outlets import Source
+from ..pagecheck import not_an_article
 
 TRACKING_PARAMS = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
                    "fbclid", "gclid", "dclid", "mc_cid", "mc_eid", "ref", "ref_src", "amp", "s_cid", "cmpid"]
 # "Have we got this?": one lookup on the primary key of `urls`, never a scan or an in-memory set.
 KNOWN_SQL = "select state, lastmod, tries, next_try, etag, last_modified from urls where url = ?"
 # Articles whose fetch or extraction failed and whose back-off is over (the (state, next_try) index).
-RETRY_SQL = ("select url from urls where state = 'failed' and kind = 'article' and source = ? and tries < ? "
+RETRY_SQL = ("select url from urls where state in ('failed', 'blocked') and kind = 'article' and source = ? and tries < ? "
              "and (next_try is null or next_try <= ?)")
 
 
@@ -42,6 +45,10 @@ def is_loopback(url: str) -> bool:
         return host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def content_type(response) -> str:
+    return response.headers.get("Content-Type", b"").decode("latin-1")
 
 
 def newest(*values: str | None) -> str | None:
@@ -73,6 +80,11 @@ class NewsSpider(scrapy.Spider):
             settings.set("DOWNLOAD_DELAY", 0, priority="spider")
         else:
             settings.set("DOWNLOAD_DELAY", cls.source.download_delay, priority="spider")
+        limits = {"DOWNLOAD_MAXSIZE": int(cls.source.max_size * 1024 * 1024), "DOWNLOAD_TIMEOUT": cls.source.download_timeout,
+                  "PKUS_RETRY_AFTER_MAX": cls.source.retry_after_max}
+        for key, value in limits.items():
+            if value:  # 0: the project's default
+                settings.set(key, value, priority="spider")
 
     def __init__(self, *args, since: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,6 +171,9 @@ class NewsSpider(scrapy.Spider):
             self.pending.append(self.article_request(row["url"]))
 
     def entry_request(self, url: str, kind: str, callback, **meta) -> scrapy.Request:
+        if kind == "sitemap":  # sitemaps may be bigger than any page (50 MiB by the protocol)
+            meta["download_maxsize"] = max(self.crawler.settings.getint("PKUS_SITEMAP_MAXSIZE"),
+                                           self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
         return scrapy.Request(url, callback=callback, errback=self.on_error, headers=self.conditional(url),
                               meta={"kind": kind, "handle_httpstatus_list": [304], **meta},
                               dont_filter=kind != "listing")
@@ -181,10 +196,12 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             yield self.entry_point(response, "sitemap")
             return
-        found = sitemap_links(response.body, response.url)
+        found = sitemap_links(response.body, response.url, response.meta.get("download_maxsize", 0))
         if found.kind != "sitemapindex":
             yield from self.follow(response, "sitemap", found)
             return
+        if found.error:
+            yield FetchFailure(self.canonical(response.url), self.name, "fetch", found.error, response.status, kind="sitemap")
         # the newest child date at our last complete reading of this index: children changed
         # after it list articles published or updated since (a correction is only there)
         seen = (self.known(self.canonical(response.url)) or {}).get("lastmod")
@@ -206,7 +223,8 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             yield self.entry_point(response, "listing")
             return
-        found, next_url = listing_links(response.body, response.url, self.source.listing_links, self.source.next_page)
+        found, next_url = listing_links(decode_page(response.body, content_type(response)), response.url,
+                                        self.source.listing_links, self.source.next_page)
         listed = list(self.follow(response, "listing", found))
         yield from listed
         page = response.meta.get("page", 1)
@@ -240,13 +258,13 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("pkus/skipped/older_than_since")
             return "known", None
         row = self.known(canonical)
-        if row and row["state"] in ("archived", "irrelevant", "disallowed", "redirected"):
+        if row and row["state"] in ("archived", "irrelevant", "disallowed", "redirected", "refused"):
             changed = newest(hints.get("modified"), hints.get("published"))
-            if row["state"] in ("disallowed", "redirected") or not changed or not row["lastmod"] or changed <= newest(row["lastmod"]):
+            if row["state"] in ("disallowed", "redirected", "refused") or not changed or not row["lastmod"] or changed <= newest(row["lastmod"]):
                 stats.inc_value("pkus/skipped/known")
                 return "known", None
             stats.inc_value("pkus/refetch/modified")
-        elif row and row["state"] == "failed":
+        elif row and row["state"] in ("failed", "blocked"):
             if (row["tries"] or 0) >= self.max_tries:
                 stats.inc_value("pkus/skipped/gave_up")
                 return "known", None
@@ -265,7 +283,8 @@ class NewsSpider(scrapy.Spider):
         """Consider every link an entry point listed; yield the entry point's record, queue the new articles."""
         if found.error:
             yield FetchFailure(self.canonical(response.url), self.name, "fetch", found.error, response.status, kind=kind)
-            return
+            if not found.links:
+                return  # else follow what could be read of it (a sitemap with broken XML)
         decisions = [self.consider(url, hints) for url, hints in found.links]
         articles = [d for d in decisions if d[0] != "other"]
         fresh = [d for d in articles if d[0] in ("new", "queued")]
@@ -275,9 +294,20 @@ class NewsSpider(scrapy.Spider):
     # -- articles --------------------------------------------------------------------------------
     def parse_article(self, response):
         canonical = response.meta["canonical"]
+        landed = self.canonical(response.url)
+        if landed != canonical and not self.is_article(landed):
+            # an article URL redirected to the home page or a section: the story is gone, not moved here
+            yield FetchFailure(canonical, self.name, "page", f"redirected to a page that is not an article: {landed}",
+                               response.status)
+            return
+        problem = not_an_article(response.body, content_type(response), response)
+        if problem:  # a soft 404, a PDF, an empty page, a bot challenge: say so, never extract it
+            self.crawler.stats.inc_value("pkus/not_an_article")
+            yield FetchFailure(canonical, self.name, "page", problem[0], response.status, state=problem[1])
+            return
         yield ArticlePage(
             url=canonical, source=self.name, html=response.body, http_status=response.status,
-            content_type=response.headers.get("Content-Type", b"").decode(),
+            content_type=content_type(response),
             hints=self.hints.get(canonical, {}),
             etag=response.headers.get("ETag", b"").decode() or None,
             last_modified=response.headers.get("Last-Modified", b"").decode() or None,
@@ -289,11 +319,8 @@ class NewsSpider(scrapy.Spider):
         url = request.meta.get("canonical") or self.canonical(request.url)
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
-        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
-            yield FetchFailure(url, self.name, "fetch", "disallowed by robots.txt", kind=kind, state="disallowed")
-            return
-        reason = f"HTTP {status}" if status else f"{type(failure.value).__name__}: {failure.value}"
-        yield FetchFailure(url, self.name, "fetch", reason, status, kind=kind)
+        reason, state = describe_failure(failure)
+        yield FetchFailure(url, self.name, "fetch", reason, status, kind=kind, state=state)
 
     def closed(self, reason):
         if self._reader is not None:
