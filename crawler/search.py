@@ -1,0 +1,411 @@
+"""Search the archive: the one implementation behind the web search page and ``pkus search``.
+
+:func:`run` takes a :class:`Search` (what was typed, filters, sort, page) and a sqlite3
+connection, and returns :class:`Results`. The reading room calls it through Datasette's
+``execute_fn`` and renders HTML; the CLI calls it on a read-only connection and prints text or
+JSON; so both find the same articles in the same order.
+
+Everything is ranked and limited in SQL, so a page costs the same whatever the archive's size:
+ids first (bm25 with the title weighted, or newest first), then headlines, snippets and
+highlights for those ids only. Totals are counted up to :data:`COUNT_CAP`; facet counts get
+their own time limit and are left out, not waited for, when a search matches too much.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Iterable
+
+from . import localtime
+from .query import Query, parse
+
+SORTS = ("rank", "newest")
+PAGE_SIZE = 20
+MAX_PAGE = 500  # page 500 of 20 is article 10,000: deeper than anyone reads, and OFFSET costs grow
+COUNT_CAP = 10_000
+# bm25 weights of articles_fts's columns: title, description, body, tags. A word in the headline
+# says far more about what an article is about than the same word in paragraph twelve.
+WEIGHTS = (10.0, 3.0, 1.0, 2.0)
+RANK = "bm25(articles_fts, {})".format(", ".join(str(w) for w in WEIGHTS))
+SNIPPET_TOKENS = 32
+FACETS = ("source", "sector", "month", "person")
+FACET_SIZE = 12
+# Highlight markers nobody can type into a scraped page: everything between them is escaped
+# text, and only the marks become <mark> (see reading_room).
+_NONCE = secrets.token_hex(6)
+OPEN, CLOSE = f"\x02{_NONCE}\x03", f"\x02/{_NONCE}\x03"
+_MARKS = re.compile(f"({re.escape(OPEN)}|{re.escape(CLOSE)})")
+
+
+@dataclass(frozen=True)
+class Search:
+    """One search, as the page's URL or the CLI's options give it."""
+
+    q: str = ""
+    sort: str = "rank"
+    sources: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()  # YYYY-MM, Pakistan time
+    people: tuple[str, ...] = ()
+    since: date | None = None  # local days, both ends included
+    until: date | None = None
+    by_story: bool = False
+    page: int = 1
+    size: int = PAGE_SIZE
+
+    PARAMS = {"sources": "source", "sectors": "sector", "months": "month", "people": "person"}
+
+    @classmethod
+    def from_args(cls, args) -> "Search":
+        """From a query string (Datasette's ``request.args``, or a dict): bad values are ignored, never an error."""
+        def many(key):
+            values = args.getlist(key) if hasattr(args, "getlist") else _as_list(args.get(key))
+            return tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+        months = tuple(m for m in many("month") if re.fullmatch(r"\d{4}-\d{2}", m) and 1 <= int(m[5:]) <= 12)
+        return cls(q=(args.get("q") or "").strip()[:500], sort=args.get("sort") if args.get("sort") in SORTS else "rank",
+                   sources=many("source"), sectors=many("sector"), months=months, people=many("person"),
+                   since=_day(args.get("since")), until=_day(args.get("until")),
+                   by_story=args.get("group") == "story", page=min(max(_int(args.get("page"), 1), 1), MAX_PAGE))
+
+    def args(self, **changes) -> list[tuple[str, str]]:
+        """This search as query-string pairs (with ``changes``), for links; defaults left out."""
+        search = replace(self, **changes)
+        pairs = [("q", search.q)] if search.q else []
+        if search.sort != "rank":
+            pairs.append(("sort", search.sort))
+        for name, key in self.PARAMS.items():
+            pairs += [(key, v) for v in getattr(search, name)]
+        pairs += [(k, getattr(search, k).isoformat()) for k in ("since", "until") if getattr(search, k)]
+        if search.by_story:
+            pairs.append(("group", "story"))
+        if search.page > 1:
+            pairs.append(("page", str(search.page)))
+        return pairs
+
+    def toggled(self, facet: str, value: str) -> list[tuple[str, str]]:
+        """Links of a facet value: adds it, or removes it when it is already chosen; back to page 1."""
+        name = next(n for n, k in self.PARAMS.items() if k == facet)
+        chosen = getattr(self, name)
+        values = tuple(v for v in chosen if v != value) if value in chosen else (*chosen, value)
+        return self.args(**{name: values, "page": 1})
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.sources or self.sectors or self.months or self.people or self.since or self.until)
+
+
+@dataclass
+class Results:
+    search: Search
+    query: Query
+    hits: list[dict]
+    total: int  # articles matching, counted up to COUNT_CAP
+    has_next: bool
+    facets: dict[str, list[dict] | None] = field(default_factory=dict)  # None: not counted in time
+    too_slow: bool = False
+
+    @property
+    def total_capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+    def as_json(self) -> dict:
+        """What ``pkus search --json`` prints and ``/search.json`` returns."""
+        return {
+            "query": self.search.q, "understood_as": self.query.shown, "fts": self.query.fts,
+            "sort": self.search.sort, "page": self.search.page, "by_story": self.search.by_story,
+            "total": min(self.total, COUNT_CAP), "total_is_at_least": self.total_capped, "has_next": self.has_next,
+            "too_slow": self.too_slow,
+            "results": [_hit_json(h) for h in self.hits],
+            "facets": self.facets,
+        }
+
+
+def _hit_json(hit: dict) -> dict:
+    out = {k: hit[k] for k in ("id", "title", "outlet", "source", "published", "url", "sectors", "story_id")}
+    out["published_local"] = hit["when"].text if hit["when"] else None
+    out["snippet"] = plain(hit["snippet"], "«", "»")
+    if hit.get("story"):
+        out["story"] = hit["story"]
+    return out
+
+
+def plain(parts: list[tuple[str, bool]], open_: str = "", close: str = "") -> str:
+    return "".join(f"{open_}{text}{close}" if marked else text for text, marked in parts)
+
+
+def marked_parts(text: str | None) -> list[tuple[str, bool]]:
+    """Split a snippet()/highlight() result into (text, highlighted) pieces."""
+    parts, marked = [], False
+    for piece in _MARKS.split(text or ""):
+        if piece == OPEN:
+            marked = True
+        elif piece == CLOSE:
+            marked = False
+        elif piece:
+            parts.append((piece, marked))
+    return parts
+
+
+# -- SQL ---------------------------------------------------------------------------------------
+
+def _filters(search: Search, skip: str | None = None) -> tuple[list[str], dict]:
+    """WHERE conditions on ``articles a`` for the chosen filters (``skip``: one facet's own, for its counts)."""
+    where, params = [], {}
+
+    def values(prefix: str, items: Iterable[str]) -> str:
+        names = []
+        for i, item in enumerate(items):
+            params[f"{prefix}{i}"] = item
+            names.append(f":{prefix}{i}")
+        return ", ".join(names)
+
+    if search.sources and skip != "source":
+        where.append(f"a.source in ({values('source', search.sources)})")
+    if search.sectors and skip != "sector":
+        where.append(f"exists (select 1 from json_each(coalesce(a.sectors, '[]')) where value in "
+                     f"({values('sector', search.sectors)}))")
+    if search.people and skip != "person":
+        where.append("exists (select 1 from article_entities ae join entities e on e.id = ae.entity_id "
+                     f"where ae.article_id = a.id and e.name in ({values('person', search.people)}))")
+    if search.months and skip != "month":
+        spans = []
+        for i, month in enumerate(search.months):
+            first = date(int(month[:4]), int(month[5:]), 1)
+            last = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            params[f"month{i}_from"] = localtime.day_start_utc(first)
+            params[f"month{i}_to"] = localtime.day_start_utc(last)
+            spans.append(f"(a.published >= :month{i}_from and a.published < :month{i}_to)")
+        where.append("(" + " or ".join(spans) + ")")
+    if search.since:
+        params["since"] = localtime.day_start_utc(search.since)
+        where.append("a.published >= :since")
+    if search.until:
+        params["until"] = localtime.day_after_start_utc(search.until)
+        where.append("a.published < :until")
+    return where, params
+
+
+def _base(search: Search, fts: str | None, skip: str | None = None, join: str = "",
+          where: tuple[str, ...] = ()) -> tuple[str, dict]:
+    """``from ... where ...`` of the articles this search finds (``join``/``where``: what a facet adds)."""
+    conditions, params = _filters(search, skip)
+    conditions = [*where, *conditions]
+    source = "from articles a"
+    if fts is not None:
+        params["fts"] = fts
+        source = "from articles_fts join articles a on a.id = articles_fts.rowid"
+        conditions.insert(0, "articles_fts match :fts")
+    return f"{source} {join}".rstrip() + (" where " + " and ".join(conditions) if conditions else ""), params
+
+
+def _page_sql(search: Search, fts: str | None) -> tuple[str, dict]:
+    """The ids of one page of results, best first (one per story when grouped), and one more."""
+    base, params = _base(search, fts)
+    params.update(limit=search.size + 1, offset=(search.page - 1) * search.size)
+    rank = search.sort == "rank" and fts is not None
+    if search.by_story:
+        if rank:
+            # bm25() cannot sit inside an aggregate: rank every match first, then keep each story's best
+            return (f"with m as materialized (select a.id, coalesce(a.story_id, -a.id) as grp, {RANK} as score {base}) "
+                    "select id, min(score) as best from m group by grp order by best, id limit :limit offset :offset",
+                    params)
+        return (f"select a.id, max(coalesce(a.published, '')) as latest {base} "
+                "group by coalesce(a.story_id, -a.id) order by latest desc, a.id desc limit :limit offset :offset", params)
+    if rank and not _filters(search)[0]:
+        # no filter on articles: rank inside the FTS index alone, without a row lookup per match
+        return f"select rowid as id from articles_fts where articles_fts match :fts order by {RANK}, rowid " \
+               "limit :limit offset :offset", params
+    order = f"{RANK}, a.id" if rank else "a.published desc, a.id desc"
+    return f"select a.id {base} order by {order} limit :limit offset :offset", params
+
+
+HIT_COLUMNS = """a.id, a.title, a.source, coalesce(s.name, a.source) as outlet, a.published, a.url, a.sectors,
+       a.story_id, a.description"""
+
+
+def _hits_sql(fts: str | None, ids: list[int]) -> tuple[str, dict]:
+    params = {f"id{i}": v for i, v in enumerate(ids)}
+    listed = ", ".join(f":id{i}" for i in range(len(ids)))
+    if fts is None:
+        return (f"select {HIT_COLUMNS}, substr(a.body, 1, 400) as body_start from articles a "
+                f"left join sources s on s.spider = a.source where a.id in ({listed})", params)
+    params.update(fts=fts, open=OPEN, close=CLOSE)
+    return (f"""select {HIT_COLUMNS},
+       highlight(articles_fts, 0, :open, :close) as title_marked,
+       snippet(articles_fts, 1, :open, :close, '…', {SNIPPET_TOKENS}) as description_snippet,
+       snippet(articles_fts, 2, :open, :close, '…', {SNIPPET_TOKENS}) as body_snippet
+from articles_fts join articles a on a.id = articles_fts.rowid left join sources s on s.spider = a.source
+where articles_fts match :fts and articles_fts.rowid in ({listed})""", params)
+
+
+FACET_SQL = {  # value, label, what to join, what to require, order
+    "source": ("a.source", "coalesce((select name from sources where spider = a.source), a.source)", "", (),
+               "count desc, label"),
+    "sector": ("sector.value", "sector.value", "join json_each(coalesce(a.sectors, '[]')) sector", (),
+               "count desc, value"),
+    "month": (localtime.LOCAL_MONTH_SQL.format(col="a.published"), "null", "", ("a.published is not null",),
+              "value desc"),
+    "person": ("e.name", "e.name", "join article_entities ae on ae.article_id = a.id "
+               "join entities e on e.id = ae.entity_id and e.kind = 'person'", (), "count desc, value"),
+}
+
+
+def _facet_sql(search: Search, fts: str | None, facet: str) -> tuple[str, dict]:
+    """Counts of one facet's values among the results, with every filter but the facet's own."""
+    value, label, join, where, order = FACET_SQL[facet]
+    base, params = _base(search, fts, skip=facet, join=join, where=where)
+    params["size"] = 24 if facet == "month" else FACET_SIZE
+    return (f"select {value} as value, coalesce({label}, {value}) as label, count(*) as count {base} "
+            f"group by value order by {order} limit :size", params)
+
+
+# -- running it --------------------------------------------------------------------------------
+
+@contextmanager
+def _time_limit(conn: sqlite3.Connection, seconds: float | None):
+    """Interrupt a statement that runs past ``seconds`` (as Datasette's own SQL time limit does)."""
+    if not seconds:
+        yield
+        return
+    deadline = time.monotonic() + seconds
+    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1000)
+    try:
+        yield
+    finally:
+        conn.set_progress_handler(None, 1000)
+
+
+def _rows(conn, sql: str, params: dict, seconds: float | None = None) -> list[dict]:
+    with _time_limit(conn, seconds):
+        cursor = conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _interrupted(exc: sqlite3.OperationalError) -> bool:
+    return "interrupt" in str(exc).lower()
+
+
+def run(conn: sqlite3.Connection, search: Search, facets: bool = True, time_limit: float | None = None,
+        facet_time_limit: float | None = None) -> Results:
+    """Run ``search``; never raises for anything a reader can type (a search that takes too long
+    comes back empty with ``too_slow`` set)."""
+    query = parse(search.q)
+    fts = query.fts
+    results = Results(search, query, [], 0, False)
+    if search.q and fts is None:
+        return results  # only punctuation or operators: nothing to look for
+    try:
+        page = _rows(conn, *_page_sql(search, fts), seconds=time_limit)
+        base, params = _base(search, fts)
+        results.total = _rows(conn, f"select count(*) as n from (select 1 {base} limit {COUNT_CAP + 1})",
+                              params, seconds=time_limit)[0]["n"]
+    except sqlite3.OperationalError as exc:
+        if not _interrupted(exc):
+            raise
+        results.too_slow = True
+        return results
+    results.has_next = len(page) > search.size
+    ids = [row["id"] for row in page[:search.size]]
+    if ids:
+        found = {row["id"]: _hit(row) for row in _rows(conn, *_hits_sql(fts, ids))}
+        results.hits = [found[i] for i in ids if i in found]
+    if search.by_story:
+        _add_stories(conn, results.hits)
+    if facets:
+        for facet in FACETS:
+            try:
+                rows = _rows(conn, *_facet_sql(search, fts, facet), seconds=facet_time_limit or time_limit)
+            except sqlite3.OperationalError as exc:
+                if not _interrupted(exc):
+                    raise
+                results.facets[facet] = None
+                continue
+            chosen = getattr(search, next(n for n, k in Search.PARAMS.items() if k == facet))
+            listed = {r["value"] for r in rows}
+            rows += [{"value": v, "label": v, "count": 0} for v in chosen if v not in listed]
+            results.facets[facet] = [{**r, "selected": r["value"] in chosen} for r in rows if r["value"]]
+    return results
+
+
+def _hit(row: dict) -> dict:
+    """A result as the front ends need it: pieces of text with their highlights, local time, lists."""
+    snippet = []
+    for key in ("body_snippet", "description_snippet"):
+        parts = marked_parts(row.get(key))
+        if any(marked for _, marked in parts):
+            snippet = parts
+            break
+    if not snippet:  # matched in the headline or tags only, or no search words: the article's opening
+        start = row.get("description") or row.get("body_start") or plain(marked_parts(row.get("body_snippet")))
+        snippet = [(_shorten(start), False)] if start else []
+    return {
+        **{k: row[k] for k in ("id", "title", "source", "outlet", "published", "url", "story_id")},
+        "title_parts": marked_parts(row.get("title_marked")) or [(row["title"] or "", False)],
+        "snippet": snippet,
+        "sectors": _json_list(row.get("sectors")),
+        "when": localtime.shown(row["published"]),
+    }
+
+
+def _add_stories(conn, hits: list[dict]) -> None:
+    """For grouped results: each story's title, size and outlets (each linking to its first article there)."""
+    stories = sorted({h["story_id"] for h in hits if h["story_id"] is not None})
+    if not stories:
+        return
+    params = {f"s{i}": v for i, v in enumerate(stories)}
+    listed = ", ".join(f":s{i}" for i in range(len(stories)))
+    titles = {r["id"]: r for r in _rows(conn, f"select id, title from stories where id in ({listed})", params)}
+    outlets: dict[int, list] = {}
+    for r in _rows(conn, f"""select a.story_id, a.source, coalesce(s.name, a.source) as outlet,
+                                    min(a.id) as article, count(*) as articles, min(a.published) as first
+                             from articles a left join sources s on s.spider = a.source
+                             where a.story_id in ({listed}) group by a.story_id, a.source order by first""", params):
+        outlets.setdefault(r["story_id"], []).append(
+            {"source": r["source"], "outlet": r["outlet"], "article": r["article"], "articles": r["articles"]})
+    for hit in hits:
+        if hit["story_id"] in outlets:
+            hit["story"] = {"id": hit["story_id"], "title": (titles.get(hit["story_id"]) or {}).get("title"),
+                            "outlets": outlets[hit["story_id"]],
+                            "articles": sum(o["articles"] for o in outlets[hit["story_id"]])}
+
+
+def _shorten(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _json_list(value) -> list:
+    try:
+        parsed = json.loads(value) if value else []
+    except (TypeError, ValueError):
+        return []
+    return [str(v) for v in parsed] if isinstance(parsed, list) else []
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip()) if value and value.strip() else None
+    except ValueError:
+        return None
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
