@@ -34,6 +34,7 @@ from .atom import render_atom
 from .pages import ROUTES, archive_database, overview
 
 STATIC = Path(__file__).parent / "static"
+TYPED_SEARCH = "pkus.typed_search"  # ASGI scope key: ?_search= as typed, before the rewrite
 CSS_VERSION = hashlib.sha256((STATIC / "pkus.css").read_bytes()).hexdigest()[:10]
 # the articles table's columns worth reading; the others (body, hashes, raw dates, relevance terms)
 # are one click away ("all columns"), or any ?_col= / ?_nocol= the reader picks
@@ -69,14 +70,16 @@ def prepare_connection(conn):
 
 
 def _repair_search(app):
-    """Repair ``?_search=`` values before Datasette hands them to FTS5 (searchmode raw)."""
+    """Read ``?_search=`` with the archive's search language before Datasette hands it to FTS5
+    (searchmode raw); what was typed stays in the scope for the page's links."""
 
     async def repaired(scope, receive, send):
         if scope.get("type") == "http" and b"_search" in scope.get("query_string", b""):
             pairs = parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True)
+            typed = dict(pairs).get("_search", "")
             pairs = [(k, fts_query(v) if k.startswith("_search") and k != "_searchmode" and v.strip() else v)
                      for k, v in pairs]
-            scope = {**scope, "query_string": urlencode(pairs).encode()}
+            scope = {**scope, "query_string": urlencode(pairs).encode(), TYPED_SEARCH: typed}
         await app(scope, receive, send)
 
     return repaired
@@ -269,10 +272,10 @@ def extra_template_vars(view_name, table, request, datasette):
         if not await _is_archive(db):
             return {}
         if view_name == "table" and table == "articles":
-            search = request.args.get("_search", "")
+            search = request.scope.get(TYPED_SEARCH, request.args.get("_search", ""))
             feed = datasette.urls.query(database, "feed", format="atom")
             chosen = any(k in request.args for k in ("_col", "_nocol", "_allcols"))
-            return {"pkus_feed": feed + ("?" + urlencode({"q": search}) if search else ""),
+            return {"pkus_feed": feed + ("?" + urlencode({"q": search}) if search else ""), "pkus_typed": search,
                     "pkus_columns": None if chosen else ARTICLE_COLUMNS,
                     "pkus_search_link": datasette.urls.path("/search") + ("?" + urlencode({"q": search}) if search else "")}
         if view_name in ("query", "table") and request.url_vars.get("table") == "story_timeline":
