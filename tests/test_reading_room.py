@@ -384,7 +384,7 @@ async def page_ids(app, **params) -> list[int]:
     """The article ids the HTML page lists, in order."""
     response = await app.client.get("/search?" + _qs(params))
     assert response.status_code == 200, response.text[:300]
-    return [int(i) for i in re.findall(r'<li class="pkus-hit" data-id="(\d+)">', response.text)]
+    return [int(i) for i in re.findall(r'<li class="pkus-hit" data-id="(\d+)"', response.text)]
 
 
 def fts5_ids(db_path, fts: str | None) -> set[int]:
@@ -641,3 +641,11 @@ async def test_static_files_are_compressed_and_cached(demo):
     assert js.headers["content-encoding"] == "gzip" and "max-age=3600" in js.headers["cache-control"]
     page = await demo.client.get("/search?q=tariff", headers={"Accept-Encoding": "gzip"})
     assert page.headers["content-encoding"] == "gzip"
+
+
+async def test_archived_images_point_at_the_live_site(demo_db):
+    """Copies are served on a temporary 127.0.0.1 port; the archive keeps the live origin's address."""
+    db = sqlite_utils.Database(demo_db["db"])
+    images = [r[0] for r in db.execute("select image from articles where image is not null")]
+    assert images and not [i for i in images if "127.0.0.1" in i or "localhost" in i]
+    assert all(i.startswith("https://") for i in images)
