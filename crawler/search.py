@@ -111,6 +111,7 @@ class Results:
     has_next: bool
     facets: dict[str, list[dict] | None] = field(default_factory=dict)  # None: not counted in time
     too_slow: bool = False
+    stories: int | None = None  # when grouped: stories matching, counted up to COUNT_CAP
 
     @property
     def total_capped(self) -> bool:
@@ -122,6 +123,7 @@ class Results:
             "query": self.search.q, "understood_as": self.query.shown, "fts": self.query.fts,
             "sort": self.search.sort, "page": self.search.page, "by_story": self.search.by_story,
             "total": min(self.total, COUNT_CAP), "total_is_at_least": self.total_capped, "has_next": self.has_next,
+            "stories": None if self.stories is None else min(self.stories, COUNT_CAP),
             "too_slow": self.too_slow,
             "results": [_hit_json(h) for h in self.hits],
             "facets": self.facets,
@@ -308,6 +310,10 @@ def run(conn: sqlite3.Connection, search: Search, facets: bool = True, time_limi
         base, params = _base(search, fts)
         results.total = _rows(conn, f"select count(*) as n from (select 1 {base} limit {COUNT_CAP + 1})",
                               params, seconds=time_limit)[0]["n"]
+        if search.by_story:
+            results.stories = _rows(conn, f"select count(*) as n from (select 1 {base} "
+                                          f"group by coalesce(a.story_id, -a.id) limit {COUNT_CAP + 1})",
+                                    params, seconds=time_limit)[0]["n"]
     except sqlite3.OperationalError as exc:
         if not _interrupted(exc):
             raise
@@ -351,7 +357,7 @@ def _hit(row: dict) -> dict:
         **{k: row[k] for k in ("id", "title", "source", "outlet", "published", "url", "story_id")},
         "title_parts": marked_parts(row.get("title_marked")) or [(row["title"] or "", False)],
         "snippet": snippet,
-        "sectors": _json_list(row.get("sectors")),
+        "sectors": json_list(row.get("sectors")),
         "when": localtime.shown(row["published"]),
     }
 
@@ -383,7 +389,8 @@ def _shorten(text: str, limit: int = 240) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def _json_list(value) -> list:
+def json_list(value) -> list:
+    """A JSON array stored as text (tags, sectors), as a list of strings; anything else as []."""
     try:
         parsed = json.loads(value) if value else []
     except (TypeError, ValueError):

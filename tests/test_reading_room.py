@@ -511,7 +511,7 @@ async def test_group_by_story_shows_one_row_per_story(demo, demo_db):
     db = sqlite_utils.Database(demo_db["db"])
     expected = db.execute("select count(distinct coalesce(a.story_id, -a.id)) from articles_fts "
                           "join articles a on a.id = articles_fts.rowid where articles_fts match 'tariff'").fetchone()[0]
-    assert len(stories) == expected
+    assert len(stories) == expected == grouped["stories"]
     biggest = max(grouped["results"], key=lambda r: r.get("story", {}).get("articles", 0))
     assert len(biggest["story"]["outlets"]) > 1
     html = (await demo.client.get("/search?q=tariff&group=story")).text

@@ -20,7 +20,6 @@ hooks, its ``templates/`` and ``static/``.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -30,6 +29,7 @@ from markupsafe import Markup, escape
 
 from .. import localtime
 from ..query import fts_query
+from ..search import json_list
 from .atom import render_atom
 from .pages import ROUTES, archive_database, overview
 
@@ -132,6 +132,12 @@ def register_routes():
 
 
 @hookimpl
+def menu_links(datasette):
+    return [{"href": datasette.urls.path("/search"), "label": "Search the articles"},
+            {"href": datasette.urls.path("/coverage"), "label": "Coverage per month"}]
+
+
+@hookimpl
 def permission_allowed(action):
     if action == "view-database-download":
         return False  # article text belongs to its publishers: no one-click copy of the whole archive
@@ -179,7 +185,7 @@ BODY_PREVIEW = 280
 
 
 def _sector_chips(value, href: str) -> Markup | None:
-    sectors = _json_list(value)
+    sectors = json_list(value)
     if not sectors:
         return None
     return Markup(" ").join(Markup('<a class="pkus-tag" href="{}?{}">{}</a>').format(
@@ -208,14 +214,6 @@ def render_cell(row, value, column, table, database, datasette):
     return Markup('<a href="{}">{}</a>').format(href, escape(text))
 
 
-def _json_list(value) -> list:
-    try:
-        parsed = json.loads(value) if value else []
-    except (TypeError, ValueError):
-        return []
-    return [str(v) for v in parsed] if isinstance(parsed, list) else []
-
-
 async def _rows(db, sql: str, params: dict) -> list[dict]:
     return [dict(r) for r in (await db.execute(sql, params)).rows]
 
@@ -226,8 +224,8 @@ async def article_page(db, article_id: str) -> dict | None:
         return None
     article = rows[0]
     article["paragraphs"] = [p for p in (article["body"] or "").split("\n\n") if p.strip()]
-    article["sectors"] = _json_list(article["sectors"])
-    article["tags"] = _json_list(article["tags"])
+    article["sectors"] = json_list(article["sectors"])
+    article["tags"] = json_list(article["tags"])
     article["people"] = await _rows(db, ARTICLE_ENTITIES_SQL, {"id": article["id"]})
     article["story"] = None
     if article["story_id"] is not None:
@@ -245,7 +243,7 @@ async def story_page(db, story_id: str) -> dict | None:
     story = rows[0]
     story["articles"] = await _rows(db, STORY_ARTICLES_SQL, {"story": story["id"]})
     names = {r["spider"]: r["name"] for r in await _rows(db, "select spider, name from sources", {})}
-    story["outlets"] = [names.get(o, o) for o in _json_list(story["outlets"])] or \
+    story["outlets"] = [names.get(o, o) for o in json_list(story["outlets"])] or \
         list(dict.fromkeys(a["outlet"] for a in story["articles"]))
     return story
 
