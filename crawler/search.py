@@ -37,6 +37,7 @@ RANK = "bm25(articles_fts, {})".format(", ".join(str(w) for w in WEIGHTS))
 SNIPPET_TOKENS = 32
 FACETS = ("source", "sector", "month", "person")
 FACET_SIZE = 12
+PROGRESS_STEPS = 1000  # SQLite VM steps between two looks at the clock (Datasette's own figure)
 # Highlight markers nobody can type into a scraped page: everything between them is escaped
 # text, and only the marks become <mark> (see reading_room).
 _NONCE = secrets.token_hex(6)
@@ -112,6 +113,7 @@ class Results:
     facets: dict[str, list[dict] | None] = field(default_factory=dict)  # None: not counted in time
     too_slow: bool = False
     stories: int | None = None  # when grouped: stories matching, counted up to COUNT_CAP
+    newest_instead: bool = False  # asked for best match, too many matches to rank in time
 
     @property
     def total_capped(self) -> bool:
@@ -121,7 +123,8 @@ class Results:
         """What ``pkus search --json`` prints and ``/search.json`` returns."""
         return {
             "query": self.search.q, "understood_as": self.query.shown, "fts": self.query.fts,
-            "sort": self.search.sort, "page": self.search.page, "by_story": self.search.by_story,
+            "sort": "newest" if self.newest_instead else self.search.sort, "page": self.search.page,
+            "by_story": self.search.by_story,
             "total": min(self.total, COUNT_CAP), "total_is_at_least": self.total_capped, "has_next": self.has_next,
             "stories": None if self.stories is None else min(self.stories, COUNT_CAP),
             "too_slow": self.too_slow,
@@ -278,11 +281,11 @@ def _time_limit(conn: sqlite3.Connection, seconds: float | None):
         yield
         return
     deadline = time.monotonic() + seconds
-    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1000)
+    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, PROGRESS_STEPS)
     try:
         yield
     finally:
-        conn.set_progress_handler(None, 1000)
+        conn.set_progress_handler(None, PROGRESS_STEPS)
 
 
 def _rows(conn, sql: str, params: dict, seconds: float | None = None) -> list[dict]:
@@ -292,33 +295,41 @@ def _rows(conn, sql: str, params: dict, seconds: float | None = None) -> list[di
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def _interrupted(exc: sqlite3.OperationalError) -> bool:
-    return "interrupt" in str(exc).lower()
+def _within(conn, sql: str, params: dict, seconds: float | None) -> list[dict] | None:
+    """The rows, or None when the statement ran past its time limit."""
+    try:
+        return _rows(conn, sql, params, seconds)
+    except sqlite3.OperationalError as exc:
+        if "interrupt" not in str(exc).lower():
+            raise
+        return None
 
 
 def run(conn: sqlite3.Connection, search: Search, facets: bool = True, time_limit: float | None = None,
         facet_time_limit: float | None = None) -> Results:
-    """Run ``search``; never raises for anything a reader can type (a search that takes too long
-    comes back empty with ``too_slow`` set)."""
+    """Run ``search``; never raises for anything a reader can type. Ranking every match of a very
+    common word can take longer than ``time_limit``: then the page comes newest first
+    (``newest_instead``), and if even that is too slow, empty with ``too_slow`` set."""
     query = parse(search.q)
     fts = query.fts
     results = Results(search, query, [], 0, False)
     if search.q and fts is None:
         return results  # only punctuation or operators: nothing to look for
-    try:
-        page = _rows(conn, *_page_sql(search, fts), seconds=time_limit)
-        base, params = _base(search, fts)
-        results.total = _rows(conn, f"select count(*) as n from (select 1 {base} limit {COUNT_CAP + 1})",
-                              params, seconds=time_limit)[0]["n"]
-        if search.by_story:
-            results.stories = _rows(conn, f"select count(*) as n from (select 1 {base} "
-                                          f"group by coalesce(a.story_id, -a.id) limit {COUNT_CAP + 1})",
-                                    params, seconds=time_limit)[0]["n"]
-    except sqlite3.OperationalError as exc:
-        if not _interrupted(exc):
-            raise
+    page = _within(conn, *_page_sql(search, fts), time_limit)
+    if page is None and search.sort == "rank" and fts is not None:
+        page = _within(conn, *_page_sql(replace(search, sort="newest"), fts), time_limit)
+        results.newest_instead = page is not None
+    base, params = _base(search, fts)
+    count = None if page is None else _within(
+        conn, f"select count(*) as n from (select 1 {base} limit {COUNT_CAP + 1})", params, time_limit)
+    if page is None or count is None:
         results.too_slow = True
         return results
+    results.total = count[0]["n"]
+    if search.by_story:
+        stories = _within(conn, f"select count(*) as n from (select 1 {base} "
+                                f"group by coalesce(a.story_id, -a.id) limit {COUNT_CAP + 1})", params, time_limit)
+        results.stories = stories[0]["n"] if stories else None
     results.has_next = len(page) > search.size
     ids = [row["id"] for row in page[:search.size]]
     if ids:
@@ -326,19 +337,15 @@ def run(conn: sqlite3.Connection, search: Search, facets: bool = True, time_limi
         results.hits = [found[i] for i in ids if i in found]
     if search.by_story:
         _add_stories(conn, results.hits)
-    if facets:
-        for facet in FACETS:
-            try:
-                rows = _rows(conn, *_facet_sql(search, fts, facet), seconds=facet_time_limit or time_limit)
-            except sqlite3.OperationalError as exc:
-                if not _interrupted(exc):
-                    raise
-                results.facets[facet] = None
-                continue
-            chosen = getattr(search, next(n for n, k in Search.PARAMS.items() if k == facet))
-            listed = {r["value"] for r in rows}
-            rows += [{"value": v, "label": v, "count": 0} for v in chosen if v not in listed]
-            results.facets[facet] = [{**r, "selected": r["value"] in chosen} for r in rows if r["value"]]
+    for facet in FACETS if facets else ():
+        rows = _within(conn, *_facet_sql(search, fts, facet), facet_time_limit or time_limit)
+        if rows is None:
+            results.facets[facet] = None  # too many matches to count in time
+            continue
+        chosen = getattr(search, next(n for n, k in Search.PARAMS.items() if k == facet))
+        listed = {r["value"] for r in rows}
+        rows += [{"value": v, "label": v, "count": 0} for v in chosen if v not in listed]
+        results.facets[facet] = [{**r, "selected": r["value"] in chosen} for r in rows if r["value"]]
     return results
 
 

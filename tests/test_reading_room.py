@@ -649,3 +649,25 @@ async def test_archived_images_point_at_the_live_site(demo_db):
     images = [r[0] for r in db.execute("select image from articles where image is not null")]
     assert images and not [i for i in images if "127.0.0.1" in i or "localhost" in i]
     assert all(i.startswith("https://") for i in images)
+
+
+def test_a_search_too_slow_to_rank_comes_newest_first_and_never_fails(demo_db, monkeypatch):
+    """Ranking every match of a very common word can outlast the time limit (on a million articles):
+    the page then comes newest first and says why; if even that is too slow, it says so."""
+    import sqlite3
+    import time as clock
+
+    from crawler import search as searching
+
+    conn = sqlite3.connect(f"file:{demo_db['db']}?mode=ro", uri=True)
+    conn.create_function("slow", 1, lambda x: clock.sleep(0.005) or 0)
+    monkeypatch.setattr(searching, "RANK", searching.RANK + " + slow(articles_fts.rowid)")
+    monkeypatch.setattr(searching, "PROGRESS_STEPS", 1)  # a small archive: look at the clock at every step
+    results = searching.run(conn, searching.Search(q="tariff"), time_limit=0.05, facet_time_limit=0.05)
+    assert results.newest_instead and not results.too_slow and results.total == 39
+    published = [h["published"] for h in results.hits]
+    assert published == sorted(published, reverse=True)
+    assert results.as_json()["sort"] == "newest"
+    hopeless = searching.run(conn, searching.Search(q="tariff OR IMF"), time_limit=1e-9)
+    assert hopeless.too_slow and not hopeless.hits
+    conn.close()
