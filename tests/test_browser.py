@@ -227,7 +227,7 @@ def test_facets_and_dates_narrow_the_list(page, server):
     assert dated and all(d.split(",")[0].endswith("Mar 2026") for d in dated)
     assert int(page.locator(".pkus-summary strong").inner_text()) <= count
     # a chip takes a filter off again
-    page.locator(".pkus-chip", has_text="until: 2026-03-31").click()
+    page.locator(".pkus-chip", has_text="to: 2026-03-31").click()
     page.wait_for_url(lambda url: "until=" not in url)
 
 

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode
+from datasette.utils.asgi import NotFound
 from markupsafe import Markup, escape
 
 from .. import localtime
@@ -260,7 +261,7 @@ def extra_template_vars(view_name, table, request, datasette):
         if view_name == "index":
             try:
                 database, db = await archive_database(datasette)
-            except Exception:  # noqa: BLE001 - no archive served: the plain Datasette index
+            except NotFound:  # no archive served: the plain Datasette index
                 return {}
             return {"pkus_db": database, "pkus_overview": await overview(datasette, db)}
         database = request.url_vars.get("database")

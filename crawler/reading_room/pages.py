@@ -46,6 +46,8 @@ select s.spider, s.name,
        (select count(*) from urls u where u.source = s.spider and u.state = 'failed') as failing
 from sources s order by s.name
 """
+CHIP_NAMES = {"source": "outlet", "sector": "sector", "month": "month", "person": "person", "since": "from",
+              "until": "to"}
 _cache: dict = {}
 
 
@@ -128,18 +130,21 @@ async def search_page(datasette, request):
     if request.url_vars.get("format") == "json":
         return Response.json(results.as_json())
     link = lambda **changes: search_link(datasette, search.args(**changes))  # noqa: E731
-    chips = [(key, value, search_link(datasette, search.toggled(key, value)))
-             for name, key in Search.PARAMS.items() for value in getattr(search, name)]
-    chips += [(key, getattr(search, key).isoformat(), link(**{key: None, "page": 1}))
-              for key in ("since", "until") if getattr(search, key)]
+    names = {r["spider"]: r["name"] for r in (await db.execute("select spider, name from sources")).rows if r["name"]}
+    for value in results.facets.get("source") or []:
+        value["label"] = names.get(value["value"], value["label"])
     for value in results.facets.get("month") or []:
         value["label"] = month_label(value["value"])
-    labels = {f["value"]: f["label"] for f in (results.facets.get("source") or [])}
+    label = {"source": names.get, "month": lambda v, _: month_label(v)}
+    chips = [(CHIP_NAMES[key], label.get(key, lambda v, d: d)(value, value), search_link(datasette, search.toggled(key, value)))
+             for name, key in Search.PARAMS.items() for value in getattr(search, name)]
+    chips += [(CHIP_NAMES[key], getattr(search, key).isoformat(), link(**{key: None, "page": 1}))
+              for key in ("since", "until") if getattr(search, key)]
     context = {
         "database": database, "search": search, "results": results, "metadata": datasette.metadata(),
         "link": link, "toggle": lambda facet, value: search_link(datasette, search.toggled(facet, value)),
         "search_link": lambda pairs: search_link(datasette, pairs),
-        "chips": [(key, labels.get(value, value) if key == "source" else value, href) for key, value, href in chips],
+        "chips": chips,
         "feed": feed_link(datasette, database, search),
         "hidden": [(k, v) for k, v in search.args(page=1) if k not in ("q", "sort")],
         "json": datasette.urls.path("/search.json") + ("?" + urlencode(search.args()) if search.args() else ""),
