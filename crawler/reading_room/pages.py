@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 from urllib.parse import urlencode
 
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup
 
 from .. import localtime
 from ..search import Search, run
@@ -25,11 +27,11 @@ select (select count(*) from articles) as articles, (select count(*) from storie
        (select min(published) from articles) as first, (select max(published) from articles) as last
 """
 COVERAGE_SQL = {
+    # grouped on the (source, published) index alone; outlet names joined to the groups, not the rows
     "outlet": f"""
-        select {localtime.LOCAL_MONTH_SQL.format(col="a.published")} as month, a.source as key,
-               coalesce(s.name, a.source) as label, count(*) as articles
-        from articles a left join sources s on s.spider = a.source
-        where a.published is not null group by month, a.source""",
+        select month, key, coalesce((select name from sources where spider = key), key) as label, articles
+        from (select {localtime.LOCAL_MONTH_SQL.format(col="published")} as month, source as key, count(*) as articles
+              from articles where published is not null group by month, source)""",
     "sector": f"""
         select {localtime.LOCAL_MONTH_SQL.format(col="a.published")} as month, sector.value as key,
                sector.value as label, count(*) as articles
@@ -49,6 +51,9 @@ from sources s order by s.name
 CHIP_NAMES = {"source": "outlet", "sector": "sector", "month": "month", "person": "person", "since": "from",
               "until": "to"}
 _cache: dict = {}
+# Aggregates over every article run once per change of the archive, so they may take longer than
+# Datasette's per-query limit (1 s); past this they are left out rather than holding the page up.
+AGGREGATE_TIME_LIMIT_MS = 5000
 
 
 def _signature(db) -> tuple:
@@ -63,18 +68,25 @@ def _signature(db) -> tuple:
     return tuple(stats)
 
 
-async def cached(db, key: str, sql: str, params: dict | None = None) -> list[dict]:
-    """Rows of an aggregate over the whole archive, computed again only after the archive changed."""
+async def cached(db, key: str, sql: str, params: dict | None = None) -> list[dict] | None:
+    """Rows of an aggregate over the whole archive, computed again only after the archive changed
+    (None if it took longer than AGGREGATE_TIME_LIMIT_MS: the page then goes without it)."""
     signature = (db.name, key, _signature(db))
     if signature not in _cache:
-        rows = [dict(r) for r in (await db.execute(sql, params or {})).rows]
+        try:
+            rows = [dict(r) for r in (await db.execute(sql, params or {}, custom_time_limit=AGGREGATE_TIME_LIMIT_MS)).rows]
+        except QueryInterrupted:
+            return None
         for old in [k for k in _cache if k[:2] == signature[:2]]:
             del _cache[old]
         _cache[signature] = rows
     return _cache[signature]
 
 
-def coverage_chart(rows: list[dict], by: str, title: str, **size) -> dict:
+def coverage_chart(rows: list[dict] | None, by: str, title: str, **size) -> dict:
+    if rows is None:
+        return {"by": by, "title": title, "months": [], "series": [],
+                "svg": Markup('<p class="pkus-chart-empty">Too many articles to count in time; see the canned query.</p>')}
     months, series = series_by_month(rows, "key", "label")
     return {"by": by, "title": title, "svg": stacked_months(months, series, title, **size), "months": months,
             "series": series}
@@ -82,10 +94,11 @@ def coverage_chart(rows: list[dict], by: str, title: str, **size) -> dict:
 
 async def overview(datasette, db) -> dict:
     """The home page's numbers: size, span, latest headlines, coverage per month, outlets' health."""
-    span = (await cached(db, "span", SPAN_SQL))[0]
+    span = (await cached(db, "span", SPAN_SQL) or [{"articles": 0, "stories": 0, "outlets": 0, "first": None,
+                                                     "last": None}])[0]
     latest = [dict(r) for r in (await db.execute(LATEST_SQL, {"n": 8})).rows]
     health = []
-    for row in await cached(db, "health", HEALTH_SQL):
+    for row in await cached(db, "health", HEALTH_SQL) or []:
         state = "ok" if row["last_status"] == "finished" and not row["failing"] else (
             "never" if row["last_status"] is None else ("down" if row["last_status"] in ("failed", "killed") else "warn"))
         health.append({**row, "state": state})
