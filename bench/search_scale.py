@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from crawl import write_section  # noqa: E402 - bench/crawl.py, beside this script
 from crawler.archive import connect  # noqa: E402
+from crawler.reading_room import STORY_PICKER_SQL  # noqa: E402
 from crawler.reading_room.pages import COVERAGE_SQL, HEALTH_SQL, LATEST_SQL, SPAN_SQL  # noqa: E402
 from crawler.search import Search, run  # noqa: E402
 
@@ -149,7 +150,8 @@ def main() -> None:
     home = []
     for label, sql in (("archive size and span", SPAN_SQL), ("latest headlines", LATEST_SQL),
                        ("outlets' health", HEALTH_SQL), ("coverage per month by outlet", COVERAGE_SQL["outlet"]),
-                       ("coverage per month by sector", COVERAGE_SQL["sector"])):
+                       ("coverage per month by sector", COVERAGE_SQL["sector"]),
+                       ("story picker (story_timeline)", STORY_PICKER_SQL)):
         ms = median_ms(lambda: conn.execute(sql, {"n": 8}).fetchall())
         home.append((label, f"{ms:,.0f} ms"))
         print(f"home: {label:<34} {ms:8.0f} ms", flush=True)
@@ -163,7 +165,8 @@ def main() -> None:
              "runs (`crawler.search.run` with Datasette's default limits), facets included.", "",
              "| search | query | matches | time | facets |", "|---|---|---|---|---|"]
     lines += [f"| {' | '.join(r)} |" for r in rows]
-    lines += ["", "The home page's overview (cached by the page until the archive changes):", "",
+    lines += ["", "The home page's overview (cached by the page until the archive changes; "
+              "coverage by sector is on /coverage only) and the story picker:", "",
               "| query | time |", "|---|---|"] + [f"| {a} | {b} |" for a, b in home]
     lines += ["", "Synthetic bodies repeat the fixtures' vocabulary, so common words match far more articles "
               "(and rare ones fewer) than real text would; the 2 CPUs are shared with other work.", END]

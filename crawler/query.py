@@ -156,7 +156,10 @@ class _Parser:
             if token in ("AND", "NOT"):
                 self.take()
                 negate = token == "NOT"
-            elif token.startswith("-") and len(token) > 1:
+            elif token == "-":  # -"a phrase", -(a group)
+                self.take()
+                negate = True
+            elif token.startswith("-"):
                 self.tokens[self.pos] = token[1:]
                 negate = True
             if self.peek() in (None, "OR", ")", "AND", "NOT"):
@@ -205,6 +208,7 @@ class _Parser:
             comma = token.endswith(",")
             term = self.term(token.strip(","))
             if isinstance(term, Term):
+                term.initial = False  # FTS5 takes no ^ inside NEAR()
                 terms.append(term)
         if self.peek() == ")":
             self.take()

@@ -24,7 +24,7 @@ from markupsafe import escape
 
 from crawler.archive import connect
 from crawler.cli import DATASETTE_DIR
-from crawler.query import NOTHING, fts_query, is_valid
+from crawler.query import NOTHING, fts_query, is_valid, parse
 
 from .conftest import live_url, run_pkus
 from .datasette_servers import free_port, pkus_serve, plain_datasette, running
@@ -79,6 +79,19 @@ def test_fts_query_always_gives_valid_fts5(query):
     assert is_valid(fts_query(query))
 
 
+def test_fts_query_never_fails_on_random_input():
+    import random
+
+    pieces = ['"', "(", ")", "AND", "OR", "NOT", "NEAR", "NEAR(", "-", "*", "^", ":", "title:", "body:", ",", "5",
+              "tariff", "Reko", "Diq", "x*", "US-Pakistan", "'", "\\", "{", "}", "+", "é", "  "]
+    rng = random.Random(7)
+    for _ in range(3000):
+        typed = "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randint(1, 12)))
+        tree = parse(typed).tree  # the parser's own output, not the last-resort fallback, is valid
+        assert tree is None or is_valid(tree.fts()), typed
+        assert is_valid(fts_query(typed)), typed
+
+
 FTS5_VALID = ['"Reko Diq"', "tarif*", "Lutnick OR Rubio", "IMF NOT tariff", "title:lutnick", "Lutnick Aurangzeb",
               "NEAR(Lutnick Aurangzeb, 10)", "^Pakistan", "(IMF OR tariff) NOT India", "title:(IMF OR tariff)",
               "a OR b c", "Lutnick NOT Aurangzeb OR remittances"]
@@ -97,6 +110,7 @@ def test_a_query_fts5_accepts_finds_what_fts5_finds(demo_db, query):
     ("Lutnick AND (", '"Lutnick"'),
     ("a AND OR b", '"a" OR "b"'),
     ("tariff -IMF", '"tariff" NOT "IMF"'),
+    ('tariff -"Reko Diq"', '"tariff" NOT "Reko Diq"'),
     ("-tariff", '"tariff"'),  # nothing to subtract from: the word is searched
     ('title:"reko diq"', 'title:"reko diq"'),
     ("US-Pakistan", '"US-Pakistan"'),
@@ -441,7 +455,7 @@ def test_pkus_search_options_match_the_page_filters(demo_db):
     assert {r["id"] for r in dawn["results"]} == {r["id"] for r in everything if r["source"] == "dawn"}
     july = json.loads(run_pkus("search", "tariff", "--json", "--limit", "1000", "--since", "2025-07-01",
                                "--until", "2025-07-31", "--db", db).stdout)["results"]
-    assert july and all(r["published_local"].endswith(("Jul 2025") ) or " Jul 2025" in r["published_local"] for r in july)
+    assert july and all(" Jul 2025, " in r["published_local"] for r in july)
     newest = json.loads(run_pkus("search", "tariff", "--json", "--sort", "newest", "--limit", "1000", "--db", db).stdout)
     published = [r["published"] for r in newest["results"]]
     assert published == sorted(published, reverse=True)
@@ -463,7 +477,7 @@ def test_pkus_search_validates_its_options(demo_db, args, message):
 def test_pkus_search_prints_results_and_ways_to_broaden(demo_db):
     db = str(demo_db["db"])
     out = run_pkus("search", "Lutnick", "--limit", "3", "--db", db).stdout
-    assert out.startswith("23 articles match Lutnick, best match first:") or "articles match Lutnick, best match first" in out
+    assert re.match(r"\d+ articles match Lutnick, best match first:", out)
     assert "PKT" in out and "https://" in out and "(more: raise --limit, now 3)" in out
     none = run_pkus("search", "Aurangzaib Lutnik", "--db", db).stdout
     assert "no articles match" in none and "pkus search 'Aurangzaib OR Lutnik'" in none and "Aurangz*" in none
@@ -505,7 +519,7 @@ async def test_search_page_facets_and_dates_narrow_the_list(demo):
 
 async def test_group_by_story_shows_one_row_per_story(demo, demo_db):
     grouped = await search_json(demo, q="tariff", group="story")
-    every = await search_json(demo, q="tariff", **{"_size": "x"})
+    every = await search_json(demo, q="tariff")
     stories = [r["story_id"] for r in grouped["results"]]
     assert len(stories) == len(set(stories)) < every["total"]
     db = sqlite_utils.Database(demo_db["db"])
@@ -624,7 +638,7 @@ async def test_coverage_charts_have_continuous_months_and_outlet_names(demo, dem
     db = sqlite_utils.Database(demo_db["db"])
     first, last = db.execute("select min(published), max(published) from articles").fetchone()
     months = re.findall(r"<tr><td>(\d{4}-\d{2})</td>", html.split('data-by="sector"')[0])
-    assert months[0] <= first[:7] and months[-1] >= last[:7][:7]
+    assert months[0] <= first[:7] and months[-1] >= last[:7]
     gapless = [f"{y}-{m:02d}" for y in range(int(months[0][:4]), int(months[-1][:4]) + 1) for m in range(1, 13)]
     assert months == [m for m in gapless if months[0] <= m <= months[-1]]  # empty months are there, as zeros
 
