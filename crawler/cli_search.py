@@ -22,6 +22,8 @@ def _text(results) -> None:
     order = "best match first" if search.sort == "rank" and search.q else "newest first"
     if results.newest_instead:
         order = "newest first (too many matches to rank in time)"
+    elif results.ranked_among:
+        order = f"best match first among the newest {results.ranked_among:,}"
     total = f"{results.total - 1:,}+" if results.total_capped else f"{results.total:,}"
     noun = "article matches" if results.total == 1 else "articles match"
     click.echo(f"{total} {noun} {results.query.shown or 'the filters'}, {order}:" if search.q or search.filtered

@@ -30,6 +30,8 @@ SORTS = ("rank", "newest")
 PAGE_SIZE = 20
 MAX_PAGE = 500  # page 500 of 20 is article 10,000: deeper than anyone reads, and OFFSET costs grow
 COUNT_CAP = 10_000
+RANK_ALL = 50_000  # rank every match up to this many; a word in more articles is ranked among its newest
+COMMON_SHARE = 100  # a word in one article in 100 or more: newest first walks the date index
 # bm25 weights of articles_fts's columns: title, description, body, tags. A word in the headline
 # says far more about what an article is about than the same word in paragraph twelve.
 WEIGHTS = (10.0, 3.0, 1.0, 2.0)
@@ -108,16 +110,14 @@ class Results:
     search: Search
     query: Query
     hits: list[dict]
-    total: int  # articles matching, counted up to COUNT_CAP
+    total: int  # articles matching (through filters: counted up to COUNT_CAP, then total_capped)
     has_next: bool
     facets: dict[str, list[dict] | None] = field(default_factory=dict)  # None: not counted in time
     too_slow: bool = False
     stories: int | None = None  # when grouped: stories matching, counted up to COUNT_CAP
     newest_instead: bool = False  # asked for best match, too many matches to rank in time
-
-    @property
-    def total_capped(self) -> bool:
-        return self.total > COUNT_CAP
+    ranked_among: int | None = None  # best match among this many newest matches (a very common word)
+    total_capped: bool = False  # more than COUNT_CAP: total is COUNT_CAP + 1
 
     def as_json(self) -> dict:
         """What ``pkus search --json`` prints and ``/search.json`` returns."""
@@ -125,8 +125,10 @@ class Results:
             "query": self.search.q, "understood_as": self.query.shown, "fts": self.query.fts,
             "sort": "newest" if self.newest_instead else self.search.sort, "page": self.search.page,
             "by_story": self.search.by_story,
-            "total": min(self.total, COUNT_CAP), "total_is_at_least": self.total_capped, "has_next": self.has_next,
+            "total": COUNT_CAP if self.total_capped else self.total, "total_is_at_least": self.total_capped,
+            "has_next": self.has_next,
             "stories": None if self.stories is None else min(self.stories, COUNT_CAP),
+            "ranked_among_newest": self.ranked_among,
             "too_slow": self.too_slow,
             "results": [_hit_json(h) for h in self.hits],
             "facets": self.facets,
@@ -211,25 +213,56 @@ def _base(search: Search, fts: str | None, skip: str | None = None, join: str = 
     return f"{source} {join}".rstrip() + (" where " + " and ".join(conditions) if conditions else ""), params
 
 
-def _page_sql(search: Search, fts: str | None) -> tuple[str, dict]:
-    """The ids of one page of results, best first (one per story when grouped), and one more."""
-    base, params = _base(search, fts)
-    params.update(limit=search.size + 1, offset=(search.page - 1) * search.size)
-    rank = search.sort == "rank" and fts is not None
-    if search.by_story:
-        if rank:
-            # bm25() cannot sit inside an aggregate: rank every match first, then keep each story's best
-            return (f"with m as materialized (select a.id, coalesce(a.story_id, -a.id) as grp, {RANK} as score {base}) "
-                    "select id, min(score) as best from m group by grp order by best, id limit :limit offset :offset",
-                    params)
-        return (f"select a.id, max(coalesce(a.published, '')) as latest {base} "
-                "group by coalesce(a.story_id, -a.id) order by latest desc, a.id desc limit :limit offset :offset", params)
-    if rank and not _filters(search)[0]:
-        # no filter on articles: rank inside the FTS index alone, without a row lookup per match
-        return f"select rowid as id from articles_fts where articles_fts match :fts order by {RANK}, rowid " \
-               "limit :limit offset :offset", params
-    order = f"{RANK}, a.id" if rank else "a.published desc, a.id desc"
-    return f"select a.id {base} order by {order} limit :limit offset :offset", params
+def _ordered_sql(search: Search, fts: str | None, n: int, plan: str, floor: int | None) -> tuple[str, dict]:
+    """The first ``n`` results (id, story) in the page's order, by one of the plans :func:`run` picks:
+
+    - ``browse``: no words; the date index, filters checked on the way;
+    - ``rank``: every match ranked by bm25; ``rank-window``: only the newest matches, by rowid
+      from ``:floor`` on (ranking costs a few microseconds per match: a million is seconds);
+    - ``fts-newest``: every match sorted by date (few matches);
+    - ``walk-newest``: the date index walked newest first, each article looked up in the index
+      (a word in one article in a hundred is met within a few hundred steps, where sorting every
+      match would read them all).
+    """
+    where, params = _filters(search)
+    params.update(n=n, floor=floor)
+    conditions = "".join(" and " + w for w in where)
+    newest = "order by a.published desc, a.id desc limit :n"
+    if plan == "browse":
+        return f"select a.id, a.story_id from articles a where 1{conditions} {newest}", params
+    params["fts"] = fts
+    if plan == "walk-newest":
+        return ("select a.id, a.story_id from articles a where exists (select 1 from articles_fts where "
+                f"articles_fts.rowid = a.id and articles_fts match :fts){conditions} {newest}"), params
+    window = " and articles_fts.rowid >= :floor" if plan == "rank-window" else ""
+    if plan.startswith("rank") and not where and not search.by_story:
+        # nothing to check on articles: rank inside the FTS index alone, no row lookup per match
+        return (f"select rowid as id, null as story_id from articles_fts where articles_fts match :fts{window} "
+                f"order by {RANK}, rowid limit :n"), params
+    order = f"order by {RANK}, a.id limit :n" if plan.startswith("rank") else newest
+    return (f"select a.id, a.story_id from articles_fts join articles a on a.id = articles_fts.rowid "
+            f"where articles_fts match :fts{window}{conditions} {order}"), params
+
+
+def _page(conn, search: Search, fts: str | None, plan: tuple[str, int | None],
+          seconds: float | None) -> list[dict] | None:
+    """One page of results and one more (to know there is a next page); one per story when grouped."""
+    first = (search.page - 1) * search.size
+    want = first + search.size + 1
+    if not search.by_story:
+        rows = _within(conn, *_ordered_sql(search, fts, want, *plan), seconds)
+        return None if rows is None else rows[first:]
+    n = want * 4  # a story has a few articles: read ahead, and further if the page is not full yet
+    while True:
+        rows = _within(conn, *_ordered_sql(search, fts, n, *plan), seconds)
+        if rows is None:
+            return None
+        best: dict = {}
+        for row in rows:  # in the page's order, so each story's first article is its best (or newest)
+            best.setdefault(row["story_id"] if row["story_id"] is not None else -row["id"], row)
+        if len(best) >= want or len(rows) < n:
+            return list(best.values())[first:]
+        n *= 4
 
 
 HIT_COLUMNS = """a.id, a.title, a.source, coalesce(s.name, a.source) as outlet, a.published, a.url, a.sectors,
@@ -305,30 +338,61 @@ def _within(conn, sql: str, params: dict, seconds: float | None) -> list[dict] |
         return None
 
 
+def _plan(conn, search: Search, fts: str | None, matches: int) -> tuple[str, int | None]:
+    """How to read the results (see :func:`_ordered_sql`), from how many articles match."""
+    if fts is None:
+        return "browse", None
+    if search.sort == "rank":
+        if matches <= RANK_ALL:
+            return "rank", None
+        floor = conn.execute("select rowid from articles_fts where articles_fts match ? order by rowid desc "
+                             "limit 1 offset ?", [fts, RANK_ALL - 1]).fetchone()
+        return ("rank-window", floor[0]) if floor else ("rank", None)
+    articles = conn.execute("select max(rowid) from articles").fetchone()[0] or 0
+    return ("walk-newest" if matches * COMMON_SHARE >= articles else "fts-newest"), None
+
+
 def run(conn: sqlite3.Connection, search: Search, facets: bool = True, time_limit: float | None = None,
         facet_time_limit: float | None = None) -> Results:
-    """Run ``search``; never raises for anything a reader can type. Ranking every match of a very
-    common word can take longer than ``time_limit``: then the page comes newest first
-    (``newest_instead``), and if even that is too slow, empty with ``too_slow`` set."""
+    """Run ``search``; never raises for anything a reader can type.
+
+    A word in more than :data:`RANK_ALL` articles is ranked among its newest :data:`RANK_ALL`
+    matches (``ranked_among``). A page that still takes longer than ``time_limit`` comes newest
+    first (``newest_instead``), and if even that is too slow, empty with ``too_slow`` set."""
     query = parse(search.q)
     fts = query.fts
     results = Results(search, query, [], 0, False)
     if search.q and fts is None:
         return results  # only punctuation or operators: nothing to look for
-    page = _within(conn, *_page_sql(search, fts), time_limit)
-    if page is None and search.sort == "rank" and fts is not None:
-        page = _within(conn, *_page_sql(replace(search, sort="newest"), fts), time_limit)
+    filtered = bool(_filters(search)[0])
+    matches = None
+    if fts is not None:  # the index counts its matches fast; a count through the filters is capped
+        matches = _within(conn, "select count(*) as n from articles_fts where articles_fts match :fts",
+                          {"fts": fts}, time_limit)
+        matches = matches[0]["n"] if matches else RANK_ALL + 1
+    plan = _plan(conn, search, fts, matches or 0)
+    page = _page(conn, search, fts, plan, time_limit)
+    if plan[0] == "rank-window" and page is not None and filtered and len(page) <= search.size and search.page == 1:
+        page = None  # the filters left less than a page among the newest matches: newest first over them all
+    if page is None and plan[0].startswith("rank"):
+        newest = replace(search, sort="newest")
+        page = _page(conn, newest, fts, _plan(conn, newest, fts, matches or 0), time_limit)
         results.newest_instead = page is not None
-    base, params = _base(search, fts)
-    count = None if page is None else _within(
-        conn, f"select count(*) as n from (select 1 {base} limit {COUNT_CAP + 1})", params, time_limit)
-    if page is None or count is None:
+    elif plan[0] == "rank-window":
+        results.ranked_among = RANK_ALL
+    if page is None:
         results.too_slow = True
         return results
-    results.total = count[0]["n"]
-    if search.by_story:
-        stories = _within(conn, f"select count(*) as n from (select 1 {base} "
-                                f"group by coalesce(a.story_id, -a.id) limit {COUNT_CAP + 1})", params, time_limit)
+    if fts is not None and not filtered:
+        results.total = matches
+    else:
+        base, params = _base(search, fts)
+        count = _within(conn, f"select count(*) as n from (select 1 {base} limit {COUNT_CAP + 1})", params, time_limit)
+        results.total = count[0]["n"] if count else COUNT_CAP + 1
+        results.total_capped = results.total > COUNT_CAP
+    if search.by_story and results.total <= COUNT_CAP:
+        base, params = _base(search, fts)
+        stories = _within(conn, f"select count(distinct coalesce(a.story_id, -a.id)) as n {base}", params, time_limit)
         results.stories = stories[0]["n"] if stories else None
     results.has_next = len(page) > search.size
     ids = [row["id"] for row in page[:search.size]]

@@ -685,3 +685,29 @@ def test_a_search_too_slow_to_rank_comes_newest_first_and_never_fails(demo_db, m
     hopeless = searching.run(conn, searching.Search(q="tariff OR IMF"), time_limit=1e-9)
     assert hopeless.too_slow and not hopeless.hits
     conn.close()
+
+
+def test_a_very_common_word_is_ranked_among_its_newest_matches(demo_db, monkeypatch):
+    """Past RANK_ALL matches, best match ranks the newest RANK_ALL (by rowid) and says so; newest
+    first walks the date index. Same answers as SQL written out by hand."""
+    import sqlite3
+
+    from crawler import search as searching
+
+    monkeypatch.setattr(searching, "RANK_ALL", 5)
+    conn = sqlite3.connect(f"file:{demo_db['db']}?mode=ro", uri=True)
+    results = searching.run(conn, searching.Search(q="tariff"))
+    newest5 = [r[0] for r in conn.execute("select rowid from articles_fts where articles_fts match 'tariff' "
+                                          "order by rowid desc limit 5")]
+    expected = [r[0] for r in conn.execute(
+        f"select rowid from articles_fts where articles_fts match 'tariff' and rowid >= {min(newest5)} "
+        f"order by {searching.RANK}, rowid")]
+    assert results.ranked_among == 5 and [h["id"] for h in results.hits] == expected
+    assert results.total == 39 and not results.total_capped  # the words alone are counted exactly
+    dated = searching.run(conn, searching.Search(q="tariff", sort="newest"))
+    by_date = [r[0] for r in conn.execute("select a.id from articles_fts join articles a on a.id = articles_fts.rowid "
+                                          "where articles_fts match 'tariff' order by a.published desc, a.id desc limit 20")]
+    assert [h["id"] for h in dated.hits] == by_date
+    narrow = searching.run(conn, searching.Search(q="tariff", sources=("dawn",)))  # few of dawn's among the newest 5
+    assert narrow.newest_instead and narrow.hits
+    conn.close()
