@@ -5,10 +5,13 @@ connection, and returns :class:`Results`. The reading room calls it through Data
 ``execute_fn`` and renders HTML; the CLI calls it on a read-only connection and prints text or
 JSON; so both find the same articles in the same order.
 
-Everything is ranked and limited in SQL, so a page costs the same whatever the archive's size:
-ids first (bm25 with the title weighted, or newest first), then headlines, snippets and
-highlights for those ids only. Totals are counted up to :data:`COUNT_CAP`; facet counts get
-their own time limit and are left out, not waited for, when a search matches too much.
+Everything is ranked and limited in SQL, and the way to read the results depends on how many
+articles match (:func:`_plan`), so a page stays cheap as the archive grows: ids first (bm25 with
+the title weighted, or newest first), then headlines, snippets and highlights for those ids only.
+The index counts the matches of the words exactly; a count through filters stops at
+:data:`COUNT_CAP` (:data:`COMMON_COUNT_CAP` for a common word); facets are counted for up to
+:data:`FACETS_UPTO` results, each within its own time limit, and left out, not waited for, past
+that. ``bench/search_scale.py`` has the figures for a million articles.
 """
 
 from __future__ import annotations
@@ -32,11 +35,14 @@ MAX_PAGE = 500  # page 500 of 20 is article 10,000: deeper than anyone reads, an
 COUNT_CAP = 10_000
 RANK_ALL = 50_000  # rank every match up to this many; a word in more articles is ranked among its newest
 COMMON_SHARE = 100  # a word in one article in 100 or more: newest first walks the date index
+FACETS_UPTO = 10_000  # facets are counted for at most this many results
+COMMON_COUNT_CAP = 1_000  # a common word through filters: each article counted costs an index lookup
 # bm25 weights of articles_fts's columns: title, description, body, tags. A word in the headline
 # says far more about what an article is about than the same word in paragraph twelve.
 WEIGHTS = (10.0, 3.0, 1.0, 2.0)
 RANK = "bm25(articles_fts, {})".format(", ".join(str(w) for w in WEIGHTS))
 SNIPPET_TOKENS = 32
+SNIPPET_TIME_LIMIT = 0.3  # seconds for passages and highlights; past it the page shows articles' openings
 FACETS = ("source", "sector", "month", "person")
 FACET_SIZE = 12
 PROGRESS_STEPS = 1000  # SQLite VM steps between two looks at the clock (Datasette's own figure)
@@ -117,7 +123,8 @@ class Results:
     stories: int | None = None  # when grouped: stories matching, counted up to COUNT_CAP
     newest_instead: bool = False  # asked for best match, too many matches to rank in time
     ranked_among: int | None = None  # best match among this many newest matches (a very common word)
-    total_capped: bool = False  # more than COUNT_CAP: total is COUNT_CAP + 1
+    total_capped: bool = False  # counted through filters and more than count_cap: total is count_cap + 1
+    count_cap: int = COUNT_CAP
 
     def as_json(self) -> dict:
         """What ``pkus search --json`` prints and ``/search.json`` returns."""
@@ -125,10 +132,10 @@ class Results:
             "query": self.search.q, "understood_as": self.query.shown, "fts": self.query.fts,
             "sort": "newest" if self.newest_instead else self.search.sort, "page": self.search.page,
             "by_story": self.search.by_story,
-            "total": COUNT_CAP if self.total_capped else self.total, "total_is_at_least": self.total_capped,
+            "total": self.count_cap if self.total_capped else self.total, "total_is_at_least": self.total_capped,
             "has_next": self.has_next,
             "stories": None if self.stories is None else min(self.stories, COUNT_CAP),
-            "ranked_among_newest": self.ranked_among,
+            "ranked_among_newest": self.ranked_among, "newest_instead": self.newest_instead,
             "too_slow": self.too_slow,
             "results": [_hit_json(h) for h in self.hits],
             "facets": self.facets,
@@ -338,18 +345,37 @@ def _within(conn, sql: str, params: dict, seconds: float | None) -> list[dict] |
         return None
 
 
-def _plan(conn, search: Search, fts: str | None, matches: int) -> tuple[str, int | None]:
+def _common(conn, matches: int) -> bool:
+    """Is a word in one article in COMMON_SHARE or more? Then walking the date index finds its matches soon."""
+    articles = conn.execute("select max(rowid) from articles").fetchone()[0] or 0
+    return matches * COMMON_SHARE >= articles
+
+
+def _plan(conn, search: Search, fts: str | None, matches: int, seconds: float | None) -> tuple[str, int | None]:
     """How to read the results (see :func:`_ordered_sql`), from how many articles match."""
     if fts is None:
         return "browse", None
-    if search.sort == "rank":
-        if matches <= RANK_ALL:
-            return "rank", None
-        floor = conn.execute("select rowid from articles_fts where articles_fts match ? order by rowid desc "
-                             "limit 1 offset ?", [fts, RANK_ALL - 1]).fetchone()
-        return ("rank-window", floor[0]) if floor else ("rank", None)
-    articles = conn.execute("select max(rowid) from articles").fetchone()[0] or 0
-    return ("walk-newest" if matches * COMMON_SHARE >= articles else "fts-newest"), None
+    if search.sort == "newest":
+        return ("walk-newest" if _common(conn, matches) else "fts-newest"), None
+    if matches <= RANK_ALL:
+        return "rank", None
+    floor = _within(conn, "select rowid from articles_fts where articles_fts match :fts order by rowid desc "
+                          "limit 1 offset :k", {"fts": fts, "k": RANK_ALL - 1}, seconds)
+    if floor is None:
+        return "too-slow", None
+    return ("rank-window", floor[0]["rowid"]) if floor else ("rank", None)
+
+
+def _count_sql(search: Search, fts: str | None, common: bool, cap: int) -> tuple[str, dict]:
+    """Articles matching through the filters, up to ``cap`` + 1: read from the filters' side when
+    the word is common (each article looked up in the index), from the index's side when it is rare."""
+    if fts is None or not common:
+        base, params = _base(search, fts)
+    else:
+        base, params = _base(search, None, where=("exists (select 1 from articles_fts where articles_fts.rowid = a.id "
+                                                  "and articles_fts match :fts)",))
+        params["fts"] = fts
+    return f"select count(*) as n from (select 1 {base} limit {cap + 1})", params
 
 
 def run(conn: sqlite3.Connection, search: Search, facets: bool = True, time_limit: float | None = None,
@@ -370,13 +396,13 @@ def run(conn: sqlite3.Connection, search: Search, facets: bool = True, time_limi
         matches = _within(conn, "select count(*) as n from articles_fts where articles_fts match :fts",
                           {"fts": fts}, time_limit)
         matches = matches[0]["n"] if matches else RANK_ALL + 1
-    plan = _plan(conn, search, fts, matches or 0)
-    page = _page(conn, search, fts, plan, time_limit)
+    plan = _plan(conn, search, fts, matches or 0, time_limit)
+    page = None if plan[0] == "too-slow" else _page(conn, search, fts, plan, time_limit)
     if plan[0] == "rank-window" and page is not None and filtered and len(page) <= search.size and search.page == 1:
         page = None  # the filters left less than a page among the newest matches: newest first over them all
     if page is None and plan[0].startswith("rank"):
         newest = replace(search, sort="newest")
-        page = _page(conn, newest, fts, _plan(conn, newest, fts, matches or 0), time_limit)
+        page = _page(conn, newest, fts, _plan(conn, newest, fts, matches or 0, time_limit), time_limit)
         results.newest_instead = page is not None
     elif plan[0] == "rank-window":
         results.ranked_among = RANK_ALL
@@ -386,23 +412,29 @@ def run(conn: sqlite3.Connection, search: Search, facets: bool = True, time_limi
     if fts is not None and not filtered:
         results.total = matches
     else:
-        base, params = _base(search, fts)
-        count = _within(conn, f"select count(*) as n from (select 1 {base} limit {COUNT_CAP + 1})", params, time_limit)
-        results.total = count[0]["n"] if count else COUNT_CAP + 1
-        results.total_capped = results.total > COUNT_CAP
-    if search.by_story and results.total <= COUNT_CAP:
+        common = fts is not None and _common(conn, matches)
+        cap = COMMON_COUNT_CAP if common else COUNT_CAP
+        count = _within(conn, *_count_sql(search, fts, common, cap), time_limit)
+        results.total = count[0]["n"] if count else cap + 1
+        results.total_capped = results.total > cap
+        results.count_cap = cap
+    if search.by_story and not results.total_capped and results.total <= COUNT_CAP:
         base, params = _base(search, fts)
         stories = _within(conn, f"select count(distinct coalesce(a.story_id, -a.id)) as n {base}", params, time_limit)
         results.stories = stories[0]["n"] if stories else None
     results.has_next = len(page) > search.size
     ids = [row["id"] for row in page[:search.size]]
-    if ids:
-        found = {row["id"]: _hit(row) for row in _rows(conn, *_hits_sql(fts, ids))}
+    if ids:  # a prefix matching very many words is slow to look up again: then no passages, only openings
+        rows = _within(conn, *_hits_sql(fts, ids), SNIPPET_TIME_LIMIT if time_limit else None) \
+            or _rows(conn, *_hits_sql(None, ids))
+        found = {row["id"]: _hit(row) for row in rows}
         results.hits = [found[i] for i in ids if i in found]
     if search.by_story:
         _add_stories(conn, results.hits)
     for facet in FACETS if facets else ():
-        rows = _within(conn, *_facet_sql(search, fts, facet), facet_time_limit or time_limit)
+        # counting a facet reads every match: past FACETS_UPTO it would only run into its time limit
+        rows = None if results.total_capped or results.total > FACETS_UPTO else _within(
+            conn, *_facet_sql(search, fts, facet), facet_time_limit or time_limit)
         if rows is None:
             results.facets[facet] = None  # too many matches to count in time
             continue

@@ -53,7 +53,7 @@ CHIP_NAMES = {"source": "outlet", "sector": "sector", "month": "month", "person"
 _cache: dict = {}
 # Aggregates over every article run once per change of the archive, so they may take longer than
 # Datasette's per-query limit (1 s); past this they are left out rather than holding the page up.
-AGGREGATE_TIME_LIMIT_MS = 5000
+AGGREGATE_TIME_LIMIT_MS = 10_000
 
 
 def _signature(db) -> tuple:
