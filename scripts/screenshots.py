@@ -26,7 +26,7 @@ DESK, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 SEED_000 = "Pakistan, US Pledge to Deepen Economic Cooperation in Key Sectors"
 # (file, path, viewport, whole page?)
 SHOTS = [
-    ("datasette-home.png", "/", DESK, False),
+    ("datasette-home.png", "/", DESK, True),
     ("datasette-search.png", "/search?q=Lutnick", DESK, False),
     ("datasette-search-phone.png", "/search?q=Lutnick", PHONE, False),
     ("datasette-stories.png", "/search?q=tariff&group=story", DESK, False),
