@@ -394,15 +394,3 @@ def pid_alive(pid: int | None) -> bool:
 
 def page_html(row: dict) -> bytes:
     return zlib.decompress(row["html"])
-
-
-def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
-    """Full-text search, newest first; the query is quoted so stray punctuation cannot break it."""
-    sql = """
-        select articles.id, articles.title, articles.source, articles.published, articles.url,
-               snippet(articles_fts, 2, '[', ']', '…', 12) as snippet
-        from articles_fts join articles on articles.rowid = articles_fts.rowid
-        where articles_fts match :q
-        order by articles.published desc limit :limit
-    """
-    return list(db.query(sql, {"q": db.quote_fts(query), "limit": limit}))

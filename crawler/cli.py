@@ -98,31 +98,6 @@ def crawl(spiders, all_, db, since, sites, verbose):
         sys.exit(1)
 
 
-@cli.command()
-@click.argument("query")
-@DB_OPTION
-@click.option("--limit", default=20, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def search(query, db, limit, as_json):
-    """Full-text search of the archive (newest first)."""
-    from .archive import connect_readonly, search as search_archive
-
-    try:
-        reader = connect_readonly(db)
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from exc
-    rows = search_archive(reader, query, limit)
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    if not rows:
-        click.echo(f"no articles match {query!r}")
-        return
-    for row in rows:
-        click.echo(f"{(row['published'] or '')[:10]}  {row['source']:<18} {row['title']}")
-        click.echo(f"{'':30}{row['url']}")
-
-
 def _port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -341,9 +316,11 @@ def sources_check(spiders, sites):
         sys.exit(1)
 
 
+from .cli_search import add_search_command  # noqa: E402
 from .cli_topics import add_topic_commands  # noqa: E402 - eval-topics, reclassify, reextract
 
 add_topic_commands(cli, DB_OPTION)
+add_search_command(cli, DB_OPTION)
 
 
 def main():  # pragma: no cover - console entry point

@@ -50,6 +50,8 @@ class ExtractPipeline(Stage):
             self.crawler.stats.inc_value("pkus/extract/failed")
             return FetchFailure(item.url, item.source, "extract", str(exc), item.http_status)
         self.crawler.stats.inc_value("pkus/extract/ok")
+        if item.article.get("image"):  # as the live site serves it, not the copy we fetched from
+            item.article["image"] = spider.live(urljoin(spider.fetchable(item.url), item.article["image"]))
         link = item.article.pop("canonical_link", None)
         canonical = spider.canonical(urljoin(spider.fetchable(item.url), link)) if link else item.url
         if canonical != item.url and spider.is_article(canonical):

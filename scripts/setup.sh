@@ -16,5 +16,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing pkus-archive and its dependencies into .venv"
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e '.[test]'
+  # an installed Datasette plugin loads itself: one the project dropped must go (datasette-vega
+  # put 922 KiB of JavaScript on every page)
+  .venv/bin/python -m pip uninstall --quiet -y datasette-vega 2>/dev/null || true
   echo "$want" > "$stamp"
 fi

@@ -116,11 +116,15 @@ class NewsSpider(scrapy.Spider):
         raise DontCloseSpider
 
     # -- URLs --------------------------------------------------------------------------------
+    def live(self, url: str) -> str:
+        """A URL on the address we fetch from (a local copy's) mapped back to the live origin."""
+        if url.startswith(self.base):
+            return self.source.site + url[len(self.base):]
+        return url
+
     def canonical(self, url: str) -> str:
         """The key an article is archived under: live origin, no tracking parameters, no fragment."""
-        if url.startswith(self.base):
-            url = self.source.site + url[len(self.base):]
-        url = url_query_cleaner(url, TRACKING_PARAMS, remove=True, keep_fragments=False)
+        url = url_query_cleaner(self.live(url), TRACKING_PARAMS, remove=True, keep_fragments=False)
         return canonicalize_url(url)
 
     def fetchable(self, canonical_url: str) -> str:
