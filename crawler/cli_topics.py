@@ -11,7 +11,35 @@ from pathlib import Path
 
 import click
 
-LABELLED = Path(__file__).resolve().parent.parent / "tests" / "topics" / "labelled.json"
+ROOT = Path(__file__).resolve().parent.parent
+LABELLED = ROOT / "tests" / "topics" / "labelled.json"
+# what `pkus train-topics` learns from when given no --file: our own hard cases and the outlet copies' labels
+DEFAULT_TRAINING = [LABELLED, *sorted((ROOT / "tests" / "sites").glob("*/manifest.json"))]
+
+
+L2 = 0.3  # the weights' L2 penalty: small, the features are few and on similar scales
+
+
+def _shown(path: Path) -> str:
+    """A path as the weights file records it: relative to the project when inside it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _labelled(path: Path) -> list[dict]:
+    """A labelled file: a JSON list of {title, body, relevant, ...}; one clear error when it is not."""
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"{path}: not a JSON list of labelled articles ({exc})") from None
+    bad = [n for n, item in enumerate(items if isinstance(items, list) else [None])
+           if not isinstance(item, dict) or "relevant" not in item or not ("title" in item or "body" in item)]
+    if not isinstance(items, list) or bad:
+        raise click.ClickException(f"{path}: item {bad[0] if bad else 0} lacks title/body/relevant; "
+                                   "expected a JSON list of {id, title, body, relevant}")
+    return items
 
 
 def _existing(db: str) -> str:
@@ -39,7 +67,7 @@ def add_topic_commands(cli: click.Group, db_option) -> None:
         from .topics import evaluate, load_model
 
         model = load_model(threshold=threshold)
-        items = json.loads(path.read_text(encoding="utf-8"))
+        items = _labelled(path)
         result = evaluate(items, model)
         click.echo(f"model v{model.version}, threshold {model.threshold:g}: {len(items)} labelled articles in {path.name}")
         click.echo(f"precision {result.precision:.3f}  recall {result.recall:.3f}  F1 {result.f1:.3f}")
@@ -55,9 +83,42 @@ def add_topic_commands(cli: click.Group, db_option) -> None:
             if item.get("note"):
                 click.echo(f"  label note: {item['note']}")
 
+    @cli.command("train-topics")
+    @click.option("--file", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="Labelled articles (JSON list); repeat for several. Default: the project's own sets.")
+    @click.option("--l2", type=float, default=L2, show_default=True, help="L2 penalty on the weights.")
+    @click.option("--cv", "folds", type=int, default=0, help="Also print k-fold cross-validated figures per file.")
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Where to write the weights (default: crawler/topics_weights.toml, which the model reads).")
+    def train_topics(paths, l2, folds, out):
+        """Learn the relevance model's feature weights from labelled files; deterministic.
+
+        The same files in the same order always give the same weights file.
+        """
+        from .topics import WEIGHTS_FILE, cross_validate, evaluate, load_model, train, weights_toml
+
+        sets = [(_shown(path), _labelled(path)) for path in (paths or DEFAULT_TRAINING)]
+        words = load_model(weights_path=None)
+        try:
+            data = train(sets, words, l2=l2)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        out = out or WEIGHTS_FILE
+        out.write_text(weights_toml(data), encoding="utf-8")
+        model = load_model(weights_path=out)
+        click.echo(f"model v{data['version']}: trained on {sum(len(b) for _, b in sets)} articles from "
+                   f"{len(sets)} files; wrote {_shown(out)}")
+        for name, items in sets:
+            result = evaluate(items, model)
+            click.echo(f"  {name}: precision {result.precision:.3f}  recall {result.recall:.3f}  (in-sample)")
+        if folds > 1:
+            for name, result in cross_validate(sets, words, l2=l2, folds=folds):
+                click.echo(f"  {name}: precision {result.precision:.3f}  recall {result.recall:.3f}  "
+                           f"({folds}-fold cross-validated)")
+
     @cli.command()
     @db_option
-    @click.option("--threshold", type=float, help="Relevance threshold (default: topics.toml's).")
+    @click.option("--threshold", type=float, help="Relevance threshold (default: topics_weights.toml's).")
     def reclassify(db, threshold):
         """Re-score the whole archive with the current model; no fetching.
 
