@@ -1,4 +1,5 @@
-"""`pkus eval-topics`, `pkus reclassify`, `pkus reextract`: the topic model and re-processing.
+"""`pkus eval-topics`, `train-topics`, `label`, `export-labels`, `reclassify`, `reextract`: the topic model,
+its training and review loop, and re-processing.
 
 Thin shells around crawler.topics.evaluate and crawler.reprocess, registered on the main
 `pkus` group by crawler/cli.py.
@@ -13,8 +14,6 @@ import click
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "topics" / "labelled.json"
-# what `pkus train-topics` learns from when given no --file: our own hard cases and the outlet copies' labels
-DEFAULT_TRAINING = [LABELLED, *sorted((ROOT / "tests" / "sites").glob("*/manifest.json"))]
 
 
 L2 = 0.3  # the weights' L2 penalty: small, the features are few and on similar scales
@@ -26,6 +25,19 @@ def _shown(path: Path) -> str:
         return str(path.resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+def _trained_on() -> list[Path]:
+    """The files the current weights were trained on (topics_weights.toml), for a plain retrain."""
+    from .topics import WEIGHTS_FILE, load_weights
+
+    paths = [Path(entry["file"]) if Path(entry["file"]).is_absolute() else ROOT / entry["file"]
+             for entry in load_weights(WEIGHTS_FILE).get("trained_on", [])]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing or not paths:
+        raise click.ClickException(f"the current weights were trained on files that are not here ({', '.join(missing)}); "
+                                   "name every training file with --file (see the README's Topics section)")
+    return paths
 
 
 def _labelled(path: Path) -> list[dict]:
@@ -61,7 +73,7 @@ def add_topic_commands(cli: click.Group, db_option) -> None:
     @cli.command("eval-topics")
     @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                   default=LABELLED, show_default=True, help="Labelled articles (JSON list).")
-    @click.option("--threshold", type=float, help="Try another threshold than topics.toml's.")
+    @click.option("--threshold", type=float, help="Try another threshold than topics_weights.toml's (0.5).")
     def eval_topics(path, threshold):
         """Precision and recall of the relevance model on labelled articles, and every miss."""
         from .topics import evaluate, load_model
@@ -78,14 +90,18 @@ def add_topic_commands(cli: click.Group, db_option) -> None:
         for item, verdict in result.misclassified:
             kind = "false positive" if verdict.relevant else "false negative"
             terms = ", ".join(f"{t} {p:+g}" for t, p in list(verdict.terms.items())[:8]) or "no terms"
-            click.echo(f"\n{kind}: {item.get('id', '?')}  score {verdict.score:g}  {item['title']}")
+            points = sorted(verdict.evidence["features"].items(), key=lambda kv: -abs(kv[1]["points"]))
+            shown = ", ".join(f"{name} {f['points']:+.2f}" for name, f in points[:5] if f["points"])
+            click.echo(f"\n{kind}: {item.get('id', '?')}  probability {verdict.score:.2f}  {item.get('title', '')}")
+            click.echo(f"  features: {shown or 'none'}")
             click.echo(f"  terms: {terms}")
             if item.get("note"):
                 click.echo(f"  label note: {item['note']}")
 
     @cli.command("train-topics")
     @click.option("--file", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                  help="Labelled articles (JSON list); repeat for several. Default: the project's own sets.")
+                  help="Labelled articles (JSON list); repeat for several. Default: the files the current "
+                       "weights were trained on.")
     @click.option("--l2", type=float, default=L2, show_default=True, help="L2 penalty on the weights.")
     @click.option("--cv", "folds", type=int, default=0, help="Also print k-fold cross-validated figures per file.")
     @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
@@ -97,7 +113,7 @@ def add_topic_commands(cli: click.Group, db_option) -> None:
         """
         from .topics import WEIGHTS_FILE, cross_validate, evaluate, load_model, train, weights_toml
 
-        sets = [(_shown(path), _labelled(path)) for path in (paths or DEFAULT_TRAINING)]
+        sets = [(_shown(path), _labelled(path)) for path in (paths or _trained_on())]
         words = load_model(weights_path=None)
         try:
             data = train(sets, words, l2=l2)
@@ -115,6 +131,39 @@ def add_topic_commands(cli: click.Group, db_option) -> None:
             for name, result in cross_validate(sets, words, l2=l2, folds=folds):
                 click.echo(f"  {name}: precision {result.precision:.3f}  recall {result.recall:.3f}  "
                            f"({folds}-fold cross-validated)")
+
+    @cli.command()
+    @db_option
+    @click.argument("url")
+    @click.argument("verdict", type=click.Choice(["relevant", "irrelevant"]))
+    @click.option("--note", help="Why (kept with the label and in the exported file).")
+    def label(db, url, verdict, note):
+        """Record your verdict on an archived article or a stored irrelevant page.
+
+        Labels live in the archive's `labels` table; `pkus export-labels FILE` writes them for
+        `pkus train-topics --file FILE`.
+        """
+        from .labels import LabelError, record_label
+
+        try:
+            row = record_label(_existing(db), url, verdict == "relevant", note)
+        except LabelError as exc:
+            raise click.ClickException(str(exc)) from None
+        said = "relevant" if row["model_relevant"] else "irrelevant"
+        agree = "agrees" if row["model_relevant"] == (verdict == "relevant") else "disagrees"
+        click.echo(f"labelled {row['url']} {verdict} (the model said {said}, {row['relevance']:.2f}: it {agree}); "
+                   f"{row['total']} labels in {db}")
+
+    @cli.command("export-labels")
+    @db_option
+    @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+    def export_labels(db, out):
+        """Write the archive's labels as a labelled JSON file for eval-topics and train-topics."""
+        from .labels import export_labels as run
+
+        count = run(_existing(db), out)
+        click.echo(f"wrote {count} labelled articles to {out}; train with: pkus train-topics --file {out} "
+                   "(plus the files the current weights were trained on)")
 
     @cli.command()
     @db_option

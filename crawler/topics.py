@@ -396,10 +396,9 @@ def classify(title: str, body: str, model: Model | None = None) -> Verdict:
     evidence = {
         "title": title,
         "probability": score,
-        "threshold": model.threshold,
         "bias": round(model.bias, 3),
-        "features": {name: {"value": round(values[name], 3), "points": round(contributions[name], 3),
-                            "means": FEATURES[name]} for name in FEATURES},
+        "features": {name: {"value": round(values[name], 3), "points": round(contributions[name], 3)}
+                     for name in FEATURES},
         "passages": [{"paragraph": u.index, "text": u.text[:400]} for u in sorted(passages, key=lambda u: u.index)],
     }
     entities = Counter(model.entity_of[alias] for u in units for alias in model.entity_terms.find(u.text))
