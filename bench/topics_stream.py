@@ -89,7 +89,7 @@ def articles(mirror: str, rev: str) -> tuple[list[dict], dict]:
         published = raw.get("date_published") or ((raw.get("dateList") or [None])[0])
         link = raw.get("link") or path
         item = {"id": f"{match['outlet']}-{Path(path).stem.split('_')[-1][:8]}", "outlet": match["outlet"],
-                "path": path, "url": link, "published": published,
+                "path": path, "url": link, "published": published, "month": match["date"][:7].replace("/", "-"),
                 "title": TITLE_SUFFIX.sub("", (raw.get("title") or "").strip()).strip(),
                 "body": body_of(raw.get("content") or "")}
         own_date = bool(published) and str(published)[:10].replace("-", "/") == match["date"]
@@ -110,10 +110,6 @@ def articles(mirror: str, rev: str) -> tuple[list[dict], dict]:
             continue
         out.append(item)
     return out, counts
-
-
-def month(published) -> str:
-    return str(published)[:7] if published else "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,18 +141,20 @@ def main(argv: list[str] | None = None) -> int:
     for item in items:
         verdict = classify(item["title"], item["body"], model)
         if verdict.relevant:
-            kept.append({k: item[k] for k in ("id", "outlet", "published", "url", "title")} | {"probability": verdict.score})
+            kept.append({k: item[k] for k in ("id", "outlet", "month", "published", "url", "title")}
+                        | {"probability": verdict.score})
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 
     total = Counter(i["outlet"] for i in items)
     kept_by = Counter(k["outlet"] for k in kept)
-    months = sorted({month(i["published"]) for i in items})
+    # months of the folder the copy was filed under (its publication date; a few dates_published are garbled)
+    months = sorted({i["month"] for i in items})
     per_month = defaultdict(Counter)
     for i in items:
-        per_month[month(i["published"])][i["outlet"]] += 1
+        per_month[i["month"]][i["outlet"]] += 1
     kept_month = defaultdict(Counter)
     for k in kept:
-        kept_month[month(k["published"])][k["outlet"]] += 1
+        kept_month[k["month"]][k["outlet"]] += 1
     if args.kept:
         args.kept.write_text(json.dumps(sorted(kept, key=lambda k: (k["published"] or "", k["id"])),
                                         ensure_ascii=False, indent=1), encoding="utf-8")

@@ -152,7 +152,7 @@ def add_topic_commands(cli: click.Group, db_option) -> None:
         said = "relevant" if row["model_relevant"] else "irrelevant"
         agree = "agrees" if row["model_relevant"] == (verdict == "relevant") else "disagrees"
         click.echo(f"labelled {row['url']} {verdict} (the model said {said}, {row['relevance']:.2f}: it {agree}); "
-                   f"{row['total']} labels in {db}")
+                   f"{row['total']} label{'s' if row['total'] != 1 else ''} in {db}")
 
     @cli.command("export-labels")
     @db_option
@@ -162,7 +162,7 @@ def add_topic_commands(cli: click.Group, db_option) -> None:
         from .labels import export_labels as run
 
         count = run(_existing(db), out)
-        click.echo(f"wrote {count} labelled articles to {out}; train with: pkus train-topics --file {out} "
+        click.echo(f"wrote {count} labelled article{'s' if count != 1 else ''} to {out}; train with: pkus train-topics --file {out} "
                    "(plus the files the current weights were trained on)")
 
     @cli.command()

@@ -227,7 +227,7 @@ def test_label_records_a_verdict_and_export_feeds_evaluation_and_training(archiv
     page = next(db.query("select url from urls where state = 'irrelevant' order by url limit 1"))["url"]
     out = run_pkus("label", article + "?utm_source=feed", "irrelevant", "--note", "a reader disagrees",
                    "--db", str(archive_copy)).stdout
-    assert out.startswith(f"labelled {article} irrelevant (the model said relevant") and "1 labels" in out
+    assert out.startswith(f"labelled {article} irrelevant (the model said relevant") and "1 label in" in out
     run_pkus("label", page, "relevant", "--db", str(archive_copy))
     run_pkus("label", page, "irrelevant", "--db", str(archive_copy))  # a second verdict replaces the first
     rows = {r["url"]: r for r in db.query("select * from labels")}
