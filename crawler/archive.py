@@ -122,6 +122,18 @@ def m003_article_versions_by_url(db: sqlite_utils.Database) -> None:
     db["article_versions"].create_index(["url"], if_not_exists=True)
 
 
+@migrations()
+def m004_relevance_evidence_and_labels(db: sqlite_utils.Database) -> None:
+    # Why each page scored what it did (features, points, passages; JSON), for articles and for
+    # the irrelevant pages kept in urls; and the reader's verdicts (`pkus label`) that feed training.
+    db["articles"].add_column("relevance_evidence", str)
+    db["urls"].add_column("relevance_evidence", str)
+    db["labels"].create({
+        "url": str, "source": str, "title": str, "body": str, "relevant": int, "note": str,
+        "labelled": str, "relevance": float, "relevance_version": int,
+    }, pk="url", not_null={"relevant", "labelled"})
+
+
 def connect(path: str | Path, timeout: float = 30.0) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the archive; WAL so readers never block the writer."""
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
@@ -252,15 +264,17 @@ class Archive:
             self._link_entities(url, mentions)
             self._remember(url, article["source"], "article", "archived", last_fetched=now,
                            content_hash=record["content_hash"], relevance=record.get("relevance"),
+                           relevance_evidence=record.get("relevance_evidence"),
                            tries=0, next_try=None, error=None, **fetch)
         return outcome
 
-    def save_irrelevant(self, url: str, source: str, relevance: float, page: dict, fetch: dict) -> None:
+    def save_irrelevant(self, url: str, source: str, relevance: float, page: dict, fetch: dict,
+                        evidence: dict | None = None) -> None:
         """Keep the page (so a new threshold can re-score it) and remember not to fetch it again."""
         with self.transaction():
             self.save_page(url, source, **page)
             self._remember(url, source, "article", "irrelevant", last_fetched=utcnow(), relevance=relevance,
-                           tries=0, next_try=None, error=None, **fetch)
+                           relevance_evidence=dumps(evidence), tries=0, next_try=None, error=None, **fetch)
 
     def _store_article(self, record: dict, now: str, if_new: dict) -> str:
         """Insert or update one `articles` row; a replaced body goes to article_versions.
@@ -322,10 +336,10 @@ class Archive:
                                                                "last_seen": fetched[0] if fetched else now})
             self._link_entities(url, mentions)
             self._remember(url, article["source"], "article", "archived", content_hash=record["content_hash"],
-                           relevance=record.get("relevance"))
+                           relevance=record.get("relevance"), relevance_evidence=record.get("relevance_evidence"))
         return outcome
 
-    def demote_article(self, url: str, source: str, relevance: float) -> None:
+    def demote_article(self, url: str, source: str, relevance: float, evidence: dict | None = None) -> None:
         """An article under the threshold stops being one; its page and earlier versions stay."""
         with self.transaction() as db:
             found = db.execute("select id from articles where url = ?", [url]).fetchone()
@@ -334,12 +348,14 @@ class Archive:
                 db.execute("update article_versions set article_id = null where article_id = ?", [found[0]])
                 db.execute("update articles set duplicate_of = null where duplicate_of = ?", [found[0]])
                 db["articles"].delete(found[0])
-            self._remember(url, source, "article", "irrelevant", relevance=relevance)
+            self._remember(url, source, "article", "irrelevant", relevance=relevance,
+                           relevance_evidence=dumps(evidence))
 
-    def note_relevance(self, url: str, relevance: float) -> None:
-        """A page that stays irrelevant under a new model keeps its new score."""
+    def note_relevance(self, url: str, relevance: float, evidence: dict | None = None) -> None:
+        """A page that stays irrelevant under a new model keeps its new score and evidence."""
         with self.transaction() as db:
-            db.execute("update urls set relevance = ? where url = ?", [relevance, url])
+            db.execute("update urls set relevance = ?, relevance_evidence = ? where url = ?",
+                       [relevance, dumps(evidence), url])
 
     def max_story_id(self) -> int:
         return self.db.execute("select coalesce(max(id), 0) from stories").fetchone()[0]
@@ -374,7 +390,7 @@ def _article_record(article: dict) -> tuple[dict, dict[str, int] | None]:
     mentions = record.get("entities") if isinstance(record.get("entities"), dict) else None
     if mentions is not None:
         record["entities"] = list(mentions)  # names, most mentioned first, for _facet_array
-    for key in ("tags", "sectors", "relevance_terms", "entities"):
+    for key in ("tags", "sectors", "relevance_terms", "relevance_evidence", "entities"):
         if not isinstance(record.get(key), (str, type(None))):
             record[key] = dumps(record[key])
     return record, mentions

@@ -1,4 +1,5 @@
-"""`pkus eval-topics`, `pkus reclassify`, `pkus reextract`: the topic model and re-processing.
+"""`pkus eval-topics`, `train-topics`, `label`, `export-labels`, `reclassify`, `reextract`: the topic model,
+its training and review loop, and re-processing.
 
 Thin shells around crawler.topics.evaluate and crawler.reprocess, registered on the main
 `pkus` group by crawler/cli.py.
@@ -11,7 +12,46 @@ from pathlib import Path
 
 import click
 
-LABELLED = Path(__file__).resolve().parent.parent / "tests" / "topics" / "labelled.json"
+ROOT = Path(__file__).resolve().parent.parent
+LABELLED = ROOT / "tests" / "topics" / "labelled.json"
+
+
+L2 = 0.3  # the weights' L2 penalty: small, the features are few and on similar scales
+
+
+def _shown(path: Path) -> str:
+    """A path as the weights file records it: relative to the project when inside it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _trained_on() -> list[Path]:
+    """The files the current weights were trained on (topics_weights.toml), for a plain retrain."""
+    from .topics import WEIGHTS_FILE, load_weights
+
+    paths = [Path(entry["file"]) if Path(entry["file"]).is_absolute() else ROOT / entry["file"]
+             for entry in load_weights(WEIGHTS_FILE).get("trained_on", [])]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing or not paths:
+        raise click.ClickException(f"the current weights were trained on files that are not here ({', '.join(missing)}); "
+                                   "name every training file with --file (see the README's Topics section)")
+    return paths
+
+
+def _labelled(path: Path) -> list[dict]:
+    """A labelled file: a JSON list of {title, body, relevant, ...}; one clear error when it is not."""
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"{path}: not a JSON list of labelled articles ({exc})") from None
+    bad = [n for n, item in enumerate(items if isinstance(items, list) else [None])
+           if not isinstance(item, dict) or "relevant" not in item or not ("title" in item or "body" in item)]
+    if not isinstance(items, list) or bad:
+        raise click.ClickException(f"{path}: item {bad[0] if bad else 0} lacks title/body/relevant; "
+                                   "expected a JSON list of {id, title, body, relevant}")
+    return items
 
 
 def _existing(db: str) -> str:
@@ -33,13 +73,13 @@ def add_topic_commands(cli: click.Group, db_option) -> None:
     @cli.command("eval-topics")
     @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                   default=LABELLED, show_default=True, help="Labelled articles (JSON list).")
-    @click.option("--threshold", type=float, help="Try another threshold than topics.toml's.")
+    @click.option("--threshold", type=float, help="Try another threshold than topics_weights.toml's (0.5).")
     def eval_topics(path, threshold):
         """Precision and recall of the relevance model on labelled articles, and every miss."""
         from .topics import evaluate, load_model
 
         model = load_model(threshold=threshold)
-        items = json.loads(path.read_text(encoding="utf-8"))
+        items = _labelled(path)
         result = evaluate(items, model)
         click.echo(f"model v{model.version}, threshold {model.threshold:g}: {len(items)} labelled articles in {path.name}")
         click.echo(f"precision {result.precision:.3f}  recall {result.recall:.3f}  F1 {result.f1:.3f}")
@@ -50,14 +90,84 @@ def add_topic_commands(cli: click.Group, db_option) -> None:
         for item, verdict in result.misclassified:
             kind = "false positive" if verdict.relevant else "false negative"
             terms = ", ".join(f"{t} {p:+g}" for t, p in list(verdict.terms.items())[:8]) or "no terms"
-            click.echo(f"\n{kind}: {item.get('id', '?')}  score {verdict.score:g}  {item['title']}")
+            points = sorted(verdict.evidence["features"].items(), key=lambda kv: -abs(kv[1]["points"]))
+            shown = ", ".join(f"{name} {f['points']:+.2f}" for name, f in points[:5] if f["points"])
+            click.echo(f"\n{kind}: {item.get('id', '?')}  probability {verdict.score:.2f}  {item.get('title', '')}")
+            click.echo(f"  features: {shown or 'none'}")
             click.echo(f"  terms: {terms}")
             if item.get("note"):
                 click.echo(f"  label note: {item['note']}")
 
+    @cli.command("train-topics")
+    @click.option("--file", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="Labelled articles (JSON list); repeat for several. Default: the files the current "
+                       "weights were trained on.")
+    @click.option("--l2", type=float, default=L2, show_default=True, help="L2 penalty on the weights.")
+    @click.option("--cv", "folds", type=int, default=0, help="Also print k-fold cross-validated figures per file.")
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Where to write the weights (default: crawler/topics_weights.toml, which the model reads).")
+    def train_topics(paths, l2, folds, out):
+        """Learn the relevance model's feature weights from labelled files; deterministic.
+
+        The same files in the same order always give the same weights file.
+        """
+        from .topics import WEIGHTS_FILE, cross_validate, evaluate, load_model, train, weights_toml
+
+        sets = [(_shown(path), _labelled(path)) for path in (paths or _trained_on())]
+        words = load_model(weights_path=None)
+        try:
+            data = train(sets, words, l2=l2)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        out = out or WEIGHTS_FILE
+        out.write_text(weights_toml(data), encoding="utf-8")
+        model = load_model(weights_path=out)
+        click.echo(f"model v{data['version']}: trained on {sum(len(b) for _, b in sets)} articles from "
+                   f"{len(sets)} files; wrote {_shown(out)}")
+        for name, items in sets:
+            result = evaluate(items, model)
+            click.echo(f"  {name}: precision {result.precision:.3f}  recall {result.recall:.3f}  (in-sample)")
+        if folds > 1:
+            for name, result in cross_validate(sets, words, l2=l2, folds=folds):
+                click.echo(f"  {name}: precision {result.precision:.3f}  recall {result.recall:.3f}  "
+                           f"({folds}-fold cross-validated)")
+
     @cli.command()
     @db_option
-    @click.option("--threshold", type=float, help="Relevance threshold (default: topics.toml's).")
+    @click.argument("url")
+    @click.argument("verdict", type=click.Choice(["relevant", "irrelevant"]))
+    @click.option("--note", help="Why (kept with the label and in the exported file).")
+    def label(db, url, verdict, note):
+        """Record your verdict on an archived article or a stored irrelevant page.
+
+        Labels live in the archive's `labels` table; `pkus export-labels FILE` writes them for
+        `pkus train-topics --file FILE`.
+        """
+        from .labels import LabelError, record_label
+
+        try:
+            row = record_label(_existing(db), url, verdict == "relevant", note)
+        except LabelError as exc:
+            raise click.ClickException(str(exc)) from None
+        said = "relevant" if row["model_relevant"] else "irrelevant"
+        agree = "agrees" if row["model_relevant"] == (verdict == "relevant") else "disagrees"
+        click.echo(f"labelled {row['url']} {verdict} (the model said {said}, {row['relevance']:.2f}: it {agree}); "
+                   f"{row['total']} label{'s' if row['total'] != 1 else ''} in {db}")
+
+    @cli.command("export-labels")
+    @db_option
+    @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+    def export_labels(db, out):
+        """Write the archive's labels as a labelled JSON file for eval-topics and train-topics."""
+        from .labels import export_labels as run
+
+        count = run(_existing(db), out)
+        click.echo(f"wrote {count} labelled article{'s' if count != 1 else ''} to {out}; train with: pkus train-topics --file {out} "
+                   "(plus the files the current weights were trained on)")
+
+    @cli.command()
+    @db_option
+    @click.option("--threshold", type=float, help="Relevance threshold (default: topics_weights.toml's).")
     def reclassify(db, threshold):
         """Re-score the whole archive with the current model; no fetching.
 

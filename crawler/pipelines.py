@@ -160,6 +160,6 @@ class ArchivePipeline(Stage):
                 self.counts[f"articles_{outcome}"] += 1
             stats.inc_value(f"pkus/archive/{outcome}")
         else:
-            self.archive.save_irrelevant(item.url, item.source, item.verdict.score, page, fetch)
+            self.archive.save_irrelevant(item.url, item.source, item.verdict.score, page, fetch, item.verdict.evidence)
             self.counts["irrelevant"] += 1
             stats.inc_value("pkus/archive/irrelevant")

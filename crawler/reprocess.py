@@ -24,8 +24,9 @@ from .run import writer_lock
 from .stories import GroupingResult, regroup
 from .topics import Model, Verdict, classify, load_entities, load_model
 
-# Stored fields that are not the article's text and metadata: a rebuild leaves them alone.
-_KEPT = ("id", "story_id", "duplicate_of", "first_seen", "last_seen")
+# Stored fields that are not the article's text and metadata: a rebuild leaves them alone
+# (published_month is a generated column: SQLite refuses to write it).
+_KEPT = ("id", "story_id", "duplicate_of", "first_seen", "last_seen", "published_month")
 
 
 @dataclass
@@ -55,10 +56,10 @@ def _apply(archive: Archive, summary: Summary, article: dict, verdict: Verdict, 
     url, source = article["url"], article["source"]
     if not verdict.relevant:
         if was_article:
-            archive.demote_article(url, source, verdict.score)
+            archive.demote_article(url, source, verdict.score, verdict.evidence)
             summary.demoted += 1
         else:
-            archive.note_relevance(url, verdict.score)
+            archive.note_relevance(url, verdict.score, verdict.evidence)
         return
     fields = {**article, **verdict.fields()}
     if row is not None and _unchanged(row, fields):

@@ -1,15 +1,27 @@
 """Is this article about Pakistan–US economic relations, which sectors, and who is named?
 
-An explainable keyword model whose words, weights and threshold live in ``topics.toml``
-(the scoring steps are described at the top of that file) and whose people and
-organisations live in ``entities.toml``. ``classify(title, body)`` returns a
-:class:`Verdict`: the score, the decision, the terms that decided it, the sectors and the
-entities named, so every archived row can say why it is there, and ``pkus reclassify``
-can re-run the decision without fetching anything.
+Two layers, both readable:
+
+1. **What each paragraph is about** (words in ``topics.toml``, people and organisations in
+   ``entities.toml``): which sides it names (Pakistan, the US as a party, other countries),
+   how much economic subject it carries and how much of another subject (security, sport...).
+   Entity words are read in context: "Washington" where the IMF meets is a venue, not a party;
+   "DFC" and "EXIM" name no side on their own (Pakistan Railways' Dedicated Freight Corridor,
+   EXIM Bank of Korea); "US $5m" is an amount.
+2. **A small logistic regression** over a dozen article-level features of those paragraphs
+   ("paragraphs that name both sides and an economic subject", "share of paragraphs about
+   another subject"...), whose weights live in ``topics_weights.toml`` and are rebuilt from
+   labelled files by ``pkus train-topics`` (:func:`train`, deterministic).
+
+``classify(title, body)`` returns a :class:`Verdict`: the probability of relevance, the
+decision, the words and the feature contributions that decided it, the passages that link
+both sides to an economic subject, the sectors and the entities named.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 import tomllib
 from collections import Counter
@@ -19,13 +31,35 @@ from pathlib import Path
 
 TOPICS_FILE = Path(__file__).parent / "topics.toml"
 ENTITIES_FILE = Path(__file__).parent / "entities.toml"
+WEIGHTS_FILE = Path(__file__).parent / "topics_weights.toml"
 SIDES = ("pakistan", "us")
-CLEAR = 0.5  # a side term of at least this weight, not in a list, names that side in its sentence
-SIDE_LABELS = {"pakistan": "Pakistan", "us": "US"}
+CLEAR = 0.5  # a side term of at least this weight, not in a list, names that side
 # Sentence ends: ., ! or ? (and a closing quote) before a capital, digit or opening quote;
 # not after the abbreviations outlets put before names.
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bNo\.)"
                            r"(?<!\bGen\.)(?<!U\.S\.)[\"”’']?\s+(?=[A-Z0-9\"“‘'])")
+# "in the US", "left for the United States": in a piece about the IMF's or the UN's meetings, where.
+_LOCATIVE = re.compile(r"\b(?:in|to|at|left for|leaves for|leaving for|arrived in|arrives in|reached)\s+(?:the\s+)?$")
+# Between two names in a list: "Vietnam, Bangladesh and Pakistan", "the US and Europe".
+_LIST_GAP = re.compile(r"^(?:\s|,|;|/|&|-|–|\band\b|\bor\b|\bas well as\b|\bthe\b|’s|'s)*$")
+
+# The article-level features the learned weights apply to, in a fixed order, with what they
+# measure (shown with every verdict). A "bilateral" paragraph names both sides (or one of them
+# and "the two countries" in a piece about these two); its economic strength is its economic
+# words' points, capped, in [0, 1].
+FEATURES = {
+    "pair_econ": "bilateral economic paragraphs (log of 1 + their summed economic strength)",
+    "pair_econ_share": "share of the body's paragraphs that are bilateral and economic",
+    "lead_pair_econ": "the headline or the first two paragraphs are bilateral and economic",
+    "title_us": "the headline names the US as a party",
+    "title_econ": "economic strength of the headline",
+    "pk_share": "share of paragraphs that name Pakistan",
+    "us_share": "share of paragraphs that name the US",
+    "others_share": "share of the foreign paragraphs that name other countries and not the US",
+    "off_share": "share of paragraphs mostly about another subject (security, sport, aid...)",
+    "late_only": "the bilateral economic paragraphs all come in the last third (of six or more paragraphs)",
+    "title_off": "the headline is about another subject (its security, sport, aid... words outweigh its economic ones)",
+}
 
 
 def _norm(text: str) -> str:
@@ -73,39 +107,46 @@ class Entity:
 @dataclass
 class Model:
     version: int
-    threshold: float
-    title_weight: float
-    lead_weight: float
+    threshold: float  # on the probability of relevance
     dateline: re.Pattern
-    link: dict[str, float]
-    per_term: int
-    side_min: float
-    list_size: int
-    list_weight: float
+    drop: re.Pattern  # body lines that are publication notes, not text
     sides: dict[str, TermSet]
+    places: dict[str, TermSet]  # the sides' cities and states: a venue, where a multilateral body meets
     others: TermSet
+    pair_cues: TermSet  # "the two countries", "bilateral": both sides, in a piece about these two
+    venues: TermSet  # IMF, World Bank, United Nations: a US place beside them is where, not who
+    venue_weight: float
     economic: TermSet  # every economic word: [economic] and all sectors
+    econ_cap: float
+    econ_min: float
     sectors: dict[str, set[str]]
     sector_min: float
     off_topic: TermSet
+    off_min: float
+    list_size: int
+    list_weight: float
     entities: list[Entity]
     entity_terms: TermSet  # name or alias -> weight 1; mapped back through entity_of
     entity_of: dict[str, str]
+    weights: dict[str, float]  # feature -> learned weight (topics_weights.toml)
+    bias: float
+    trained_on: list[dict] = field(default_factory=list)
 
 
 @dataclass
 class Verdict:
     relevant: bool
-    score: float
-    terms: dict[str, float] = field(default_factory=dict)  # term -> points (negative: against)
+    score: float  # probability of relevance, 0..1
+    terms: dict[str, float] = field(default_factory=dict)  # word -> points (negative: against)
     sectors: list[str] = field(default_factory=list)
     entities: dict[str, int] = field(default_factory=dict)  # entity name -> mentions
     model_version: int = 0
+    evidence: dict = field(default_factory=dict)  # features, contributions, passages
 
     def fields(self) -> dict:
         """The `articles` columns this verdict fills (entities as name -> mentions)."""
         return {"relevance": self.score, "relevance_terms": self.terms, "relevance_version": self.model_version,
-                "sectors": self.sectors, "entities": self.entities}
+                "relevance_evidence": self.evidence, "sectors": self.sectors, "entities": self.entities}
 
 
 def load_entities(path: Path = ENTITIES_FILE) -> list[Entity]:
@@ -118,17 +159,28 @@ def load_entities(path: Path = ENTITIES_FILE) -> list[Entity]:
     return entities
 
 
-def load_model(path: Path = TOPICS_FILE, threshold: float | None = None,
-               entities_path: Path = ENTITIES_FILE) -> Model:
+def load_weights(path: Path = WEIGHTS_FILE) -> dict:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    unknown = set(data.get("weights", {})) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"{path}: unknown features {sorted(unknown)}; run `pkus train-topics`")
+    return data
+
+
+def load_model(path: Path = TOPICS_FILE, threshold: float | None = None,
+               entities_path: Path = ENTITIES_FILE, weights_path: Path | None = WEIGHTS_FILE) -> Model:
+    """The words (topics.toml, entities.toml) and the learned weights (None: untrained, for training)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    context = data.get("context", {})
+    unsided = set(context.get("unsided", []))
     entities = load_entities(entities_path)
     sides = {}
     for side in SIDES:
         weights = {t: float(w) for t, w in data["sides"][side].items()}
-        for entity in entities:  # who is named tells which side is present
+        for entity in entities:  # who is named tells which side is present, unless the name is ambiguous
             if entity.side == side:
                 for name in (entity.name, *entity.aliases):
-                    weights.setdefault(name, 1.0)
+                    weights.setdefault(name, 0.0 if name in unsided else 1.0)
         sides[side] = TermSet(weights)
     economic = {t: float(w) for t, w in data["economic"].items()}
     sectors = {}
@@ -138,26 +190,34 @@ def load_model(path: Path = TOPICS_FILE, threshold: float | None = None,
             economic[term] = max(economic.get(term, 0.0), float(weight))
     entity_of = {alias: e.name for e in entities for alias in (e.name, *e.aliases)}
     passages, rules = data.get("passages", {}), data.get("rules", {})
+    learned = load_weights(weights_path) if weights_path else {}
     return Model(
-        version=int(data["version"]),
-        threshold=float(threshold if threshold is not None else data["threshold"]),
-        title_weight=float(passages.get("title", 2.0)),
-        lead_weight=float(passages.get("lead", 1.0)),
+        version=int(learned.get("version", data["version"])),
+        threshold=float(threshold if threshold is not None else learned.get("threshold", 0.5)),
         dateline=re.compile(passages.get("dateline", r"^(?!)")),
-        link={k: float(data.get("link", {}).get(k, d)) for k, d in (("both", 1.0), ("one", 0.6), ("none", 0.3))},
-        per_term=int(rules.get("per_term", 3)),
-        side_min=float(rules.get("side_min", 2.0)),
-        list_size=int(rules.get("list_size", 2)),
-        list_weight=float(rules.get("list_weight", 0.25)),
+        drop=re.compile("|".join(passages.get("drop", [])) or r"^(?!)"),
         sides=sides,
+        places={side: TermSet({t: float(w) for t, w in data.get("places", {}).get(side, {}).items()})
+                for side in SIDES},
         others=TermSet({t: float(w) for t, w in data.get("others", {}).items()}),
+        pair_cues=TermSet({t: 1.0 for t in context.get("pair_cues", [])}),
+        venues=TermSet({t: 1.0 for t in context.get("venues", [])}),
+        venue_weight=float(context.get("venue_weight", 0.25)),
         economic=TermSet(economic),
+        econ_cap=float(rules.get("econ_cap", 5.0)),
+        econ_min=float(rules.get("econ_min", 2.0)),
         sectors=sectors,
         sector_min=float(data.get("sector_rules", {}).get("min_points", 2.0)),
         off_topic=TermSet({t: float(w) for t, w in data.get("off_topic", {}).items()}),
+        off_min=float(rules.get("off_min", 2.0)),
+        list_size=int(rules.get("list_size", 2)),
+        list_weight=float(rules.get("list_weight", 0.25)),
         entities=entities,
         entity_terms=TermSet({alias: 1.0 for alias in entity_of}),
         entity_of=entity_of,
+        weights={name: float(learned.get("weights", {}).get(name, 0.0)) for name in FEATURES},
+        bias=float(learned.get("bias", 0.0)),
+        trained_on=list(learned.get("trained_on", [])),
     )
 
 
@@ -166,110 +226,331 @@ def default_model(path: Path = TOPICS_FILE) -> Model:
     return load_model(path)
 
 
-def sentences(title: str, body: str, model: Model) -> list[tuple[str, float]]:
-    """(sentence, position weight): the headline, then the body's sentences, dateline removed."""
-    out = [(title or "", model.title_weight)] if (title or "").strip() else []
-    paragraphs = [p.strip() for p in re.split(r"\n+", body or "") if p.strip()]
-    if paragraphs:
-        paragraphs[0] = model.dateline.sub("", paragraphs[0], count=1)
-    first = True
-    for paragraph in paragraphs:
-        for sentence in _SENTENCE_END.split(paragraph):
-            if sentence.strip():
-                out.append((sentence, model.lead_weight if first else 1.0))
-                first = False
-    return out
-
+# -- layer 1: what each paragraph is about ------------------------------------------------
 
 @dataclass
-class _Sentence:
-    weight: float  # position: headline, lead or other
-    named: dict[str, float]  # side -> strongest mention (lists discounted)
+class Unit:
+    """The headline (index 0) or one body paragraph, as the model reads it."""
+
+    index: int
+    text: str
+    named: dict[str, float]  # side -> strongest mention (lists and venues discounted)
     others: set[str]
-    economic: list[str]
-    off_topic: list[str]
+    cue: bool  # "the two countries", "bilateral"
+    economic: dict[str, float]  # word -> weight
+    off_topic: dict[str, float]
+    link: float = 0.0  # 1: names both sides; 0.5: one side, in a piece anchored on the other
+
+    @property
+    def econ(self) -> float:
+        return sum(self.economic.values())
+
+    @property
+    def off(self) -> float:
+        return sum(self.off_topic.values())
+
+    def side(self, name: str) -> bool:
+        return self.named[name] >= CLEAR
 
 
-# Between two names in a list: "Vietnam, Bangladesh and Pakistan", "the US and Europe".
-_LIST_GAP = re.compile(r"^(?:\s|,|;|/|&|\band\b|\bor\b|\bas well as\b|\bthe\b|’s|'s)*$")
+def paragraphs(title: str, body: str, model: Model) -> list[str]:
+    """The headline, then the body's paragraphs, a leading dateline removed (it says where, not
+    what), and publication notes ("Published in Dawn, ...") dropped."""
+    paras = [p.strip() for p in re.split(r"\n\s*\n|\n", body or "")
+             if p.strip() and not model.drop.search(p.strip())]
+    if paras:
+        paras[0] = model.dateline.sub("", paras[0], count=1)
+    return [(title or "").strip(), *paras]
 
 
-def _read(text: str, weight: float, model: Model) -> _Sentence:
-    others = [(t, a, b) for t, a, b in model.others.spans(text) if model.others.weights[t] > 0]
-    crowded = len({t for t, _, _ in others}) >= model.list_size
-    named = {}
-    for side in SIDES:
-        best = 0.0
-        for term, start, end in model.sides[side].spans(text):
-            listed = crowded or any(_LIST_GAP.match(text[end:a] if a >= end else text[b:start])
-                                    for _, a, b in others)
-            best = max(best, model.sides[side].weights[term] * (model.list_weight if listed else 1.0))
-        named[side] = best
-    return _Sentence(weight, named, {t for t, _, _ in others}, list(dict.fromkeys(model.economic.find(text))),
-                     list(dict.fromkeys(model.off_topic.find(text))))
+def _side_strength(text: str, model: Model, venue: bool) -> tuple[dict[str, float], set[str]]:
+    """Each side's strongest mention in one paragraph, sentence by sentence: a side named in a
+    list of countries ("Vietnam, Bangladesh and Pakistan") counts `list_weight`; in a piece that
+    names the IMF, the World Bank or the UN, a US place, or the US after "in", "to", "left
+    for"..., is where they meet and counts `venue_weight`."""
+    named = dict.fromkeys(SIDES, 0.0)
+    others_all: set[str] = set()
+    for sentence in _SENTENCE_END.split(text):
+        others = [(t, a, b) for t, a, b in model.others.spans(sentence) if model.others.weights[t] > 0]
+        others_all.update(t for t, _, _ in others)
+        crowded = len({t for t, _, _ in others}) >= model.list_size
+        # a sentence about the IMF's or UN's meetings names the US as where they are ("left for
+        # the United States to attend the IMF meetings"), not as a party
+        for side in SIDES:
+            found = [(t, a, b, model.sides[side].weights[t]
+                      * (model.venue_weight if venue and side == "us" and _LOCATIVE.search(sentence[:a]) else 1.0))
+                     for t, a, b in model.sides[side].spans(sentence)]
+            found += [(t, a, b, model.places[side].weights[t] * (model.venue_weight if venue else 1.0))
+                      for t, a, b in model.places[side].spans(sentence)]
+            for term, start, end, weight in found:
+                listed = crowded or any(_LIST_GAP.match(sentence[end:a] if a >= end else sentence[b:start])
+                                        for _, a, b in others)
+                named[side] = max(named[side], weight * (model.list_weight if listed else 1.0))
+    return named, others_all
+
+
+def analyse(title: str, body: str, model: Model) -> list[Unit]:
+    texts = paragraphs(title, body, model)
+    # The IMF, the World Bank or the UN anywhere in the piece make its US cities venues.
+    venue = any(model.venues.find(text) for text in texts)
+    units = []
+    for index, text in enumerate(texts):
+        named, others = _side_strength(text, model, venue)
+        econ, off = model.economic.spans(text), model.off_topic.spans(text)
+        # a word inside a longer phrase of the other kind is part of that phrase: "export
+        # control" is not about exports, "artificial intelligence" is not about spies
+        econ, off = _outside(econ, off), _outside(off, econ)
+        economic = {t: model.economic.weights[t] for t, _, _ in econ}
+        off_topic = {t: model.off_topic.weights[t] for t, _, _ in off if model.off_topic.weights[t] > 0}
+        units.append(Unit(index, text, named, others, bool(model.pair_cues.find(text)), economic, off_topic))
+    _link(units)
+    return units
+
+
+def _outside(spans: list[tuple[str, int, int]], longer: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    return [(t, a, b) for t, a, b in spans if not any(x <= a and b <= y and y - x > b - a for _, x, y in longer)]
+
+
+def _link(units: list[Unit]) -> None:
+    """How strongly each paragraph ties Pakistan to the US (Unit.link)."""
+    foreign = Counter(t for u in units for t in u.others)
+    us_paras = sum(u.side("us") for u in units)
+    title, lead = units[0], units[1] if len(units) > 1 else units[0]
+    opening = {side: any(u.side(side) for u in units[:3]) for side in SIDES}  # headline, first two paragraphs
+    both = lambda u: u.side("pakistan") and u.side("us")  # noqa: E731
+    # A piece about the two: its headline, or its headline's side and its first paragraph, name
+    # both, and no other country is as present as the US. There "the two countries" means them.
+    pair_piece = ((both(title) or (title.side("pakistan") or title.side("us")) and both(lead))
+                  and us_paras >= max(foreign.values(), default=0))
+    for u in units:
+        if both(u) or (u.cue and pair_piece):
+            u.link = 0.5 if u.others else 1.0  # other countries in it too: the two are not its whole subject
+        elif not u.others and (pair_piece or u.side("pakistan") and opening["us"] or u.side("us") and opening["pakistan"]):
+            u.link = 0.5  # one side here, the other in the opening: the piece may be about them
+
+
+# -- layer 2: article features and the learned weights ------------------------------------
+
+def _strength(u: Unit, model: Model) -> float:
+    return min(u.econ, model.econ_cap) / model.econ_cap if u.econ >= model.econ_min else 0.0
+
+
+def features(units: list[Unit], model: Model) -> dict[str, float]:
+    title, body = units[0], units[1:] or [Unit(1, "", dict.fromkeys(SIDES, 0.0), set(), False, {}, {})]
+    n = len(body)
+    pair = [u.link * _strength(u, model) for u in body]
+    pair_total = sum(pair)
+    late = [i for i, p in enumerate(pair) if p > 0]
+    foreign = [u for u in units if u.side("us") or u.others]
+    off = [u for u in units if u.off >= model.off_min and u.off > u.econ]
+    return {
+        "pair_econ": math.log1p(pair_total),
+        "pair_econ_share": pair_total / n,
+        "lead_pair_econ": max([title.link * _strength(title, model), *pair[:2]]),
+        "title_us": float(title.side("us")),
+        "title_econ": _strength(title, model),
+        "pk_share": sum(u.side("pakistan") for u in units) / len(units),
+        "us_share": sum(u.side("us") for u in units) / len(units),
+        "others_share": (sum(1 for u in foreign if not u.side("us")) / len(foreign)) if foreign else 0.0,
+        "off_share": len(off) / len(units),
+        "late_only": float(n >= 6 and bool(late) and title.link * _strength(title, model) == 0
+                           and min(late) >= (2 * n) // 3),
+        "title_off": float(title.off > title.econ),
+    }
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
 def classify(title: str, body: str, model: Model | None = None) -> Verdict:
     model = model or default_model()
-    parts = sentences(title, body, model)
-    read = [_read(text, weight, model) for text, weight in parts]
-    entities = Counter(model.entity_of[alias] for text, _ in parts for alias in model.entity_terms.find(text))
-    presence = {side: sum(s.weight * s.named[side] for s in read) for side in SIDES}
-    # A side named in the headline or lead is what the piece is about; named only further
-    # down, it may be an aside, and a sentence naming only the other side is weaker evidence.
-    opening = read[:2] if title else read[:1]
-    anchored = {side: any(s.named[side] >= CLEAR for s in opening) for side in SIDES}
-    others_presence = sum(s.weight for s in read if s.others)
-    others_named = Counter(t for s in read for t in s.others)
-
-    economic: list[tuple[str, float, float]] = []  # (term, points, points before the link)
-    off_topic: Counter = Counter()
-    seen_econ: Counter = Counter()
-    seen_off: Counter = Counter()
-    for s in read:
-        pk, us = s.named["pakistan"] >= CLEAR, s.named["us"] >= CLEAR
-        if pk and us:
-            link = model.link["both"]
-        elif (pk and anchored["us"] or us and anchored["pakistan"]) and not s.others:
-            link = model.link["one"]
-        else:
-            link = model.link["none"]
-        for term in s.economic:
-            seen_econ[term] += 1
-            if seen_econ[term] <= model.per_term:
-                raw = model.economic.weights[term] * s.weight
-                economic.append((term, raw * link, raw))
-        for term in s.off_topic:
-            seen_off[term] += 1
-            if seen_off[term] <= model.per_term:
-                off_topic[term] += model.off_topic.weights[term] * (2.0 if s.weight == model.title_weight else 1.0)
+    units = analyse(title, body, model)
+    values = features(units, model)
+    contributions = {name: model.weights[name] * values[name] for name in FEATURES}
+    probability = _sigmoid(model.bias + sum(contributions.values()))
+    score = round(probability, 4)
+    relevant = score >= model.threshold
 
     terms: Counter = Counter()
-    for term, points, _ in economic:
-        terms[term] += points
-    evidence = sum(terms.values())
-    # How sure are we that the piece is about these two countries, and not about others?
-    weak_side = min(SIDES, key=lambda side: presence[side])
-    factors = {f"[weak side: {SIDE_LABELS[weak_side]}]": presence[weak_side] / model.side_min}
-    if others_presence > presence[weak_side]:
-        top = ", ".join(t for t, _ in others_named.most_common(3))
-        factors[f"[about others: {top}]"] = presence[weak_side] / others_presence
-    reason, factor = min(factors.items(), key=lambda kv: kv[1])
-    if factor < 1.0:
-        terms[reason] = -evidence * (1.0 - max(factor, 0.0))
-    for term, points in off_topic.items():
-        terms[term] = -points
-    score = round(sum(terms.values()), 2)
-    relevant = score >= model.threshold
+    seen: Counter = Counter()
+    for u in units:  # the words that tie the two sides to an economic subject, and those against
+        weight = 2.0 if u.index == 0 else 1.0
+        for term, points in u.economic.items():
+            seen[term] += 1
+            if seen[term] <= 3 and u.link:
+                terms[term] += points * u.link * weight
+        if u.off > u.econ:
+            for term, points in u.off_topic.items():
+                terms[term] -= points * weight
+    ranked = {k: round(v, 2) for k, v in sorted(terms.items(), key=lambda kv: (-abs(kv[1]), kv[0])) if round(v, 2)}
+
     sectors = []
     if relevant:
-        for name, words in model.sectors.items():
-            # what the piece covers, wherever it says it
-            if sum(raw for t, _, raw in economic if t in words) >= model.sector_min:
+        for name, words in model.sectors.items():  # what the piece covers, wherever it says it
+            points = sum(w * (2.0 if u.index == 0 else 1.0) for u in units for t, w in u.economic.items() if t in words)
+            if points >= model.sector_min:
                 sectors.append(name)
-    ranked = {k: round(v, 2) for k, v in sorted(terms.items(), key=lambda kv: -abs(kv[1])) if round(v, 2)}
-    return Verdict(relevant, score, ranked, sectors, dict(entities.most_common()), model.version)
+    passages = sorted((u for u in units[1:] if u.link and _strength(u, model)),
+                      key=lambda u: (-u.link * _strength(u, model), u.index))[:3]
+    evidence = {
+        "title": title,
+        "probability": score,
+        "bias": round(model.bias, 3),
+        "features": {name: {"value": round(values[name], 3), "points": round(contributions[name], 3)}
+                     for name in FEATURES},
+        "passages": [{"paragraph": u.index, "text": u.text[:400]} for u in sorted(passages, key=lambda u: u.index)],
+    }
+    entities = Counter(model.entity_of[alias] for u in units for alias in model.entity_terms.find(u.text))
+    return Verdict(relevant, score, ranked, sectors, dict(entities.most_common()), model.version, evidence)
 
+
+# -- training: logistic regression, deterministic -----------------------------------------
+
+def body_text(item: dict) -> str:
+    """A labelled item's body: a string (paragraphs split by blank lines) or a list of paragraphs."""
+    body = item.get("body") or ""
+    return "\n\n".join(body) if isinstance(body, list) else body
+
+
+def feature_rows(items: list[dict], model: Model) -> list[list[float]]:
+    rows = []
+    for item in items:
+        values = features(analyse(item.get("title") or "", body_text(item), model), model)
+        rows.append([values[name] for name in FEATURES])
+    return rows
+
+
+def fit(rows: list[list[float]], labels: list[bool], l2: float = 1.0, weights: list[float] | None = None,
+        iterations: int = 50) -> tuple[float, list[float]]:
+    """L2-penalised logistic regression by Newton's method: (bias, coefficients). Pure Python and
+    deterministic: the same rows in the same order give the same numbers."""
+    k = len(rows[0]) + 1
+    beta = [0.0] * k
+    sample = weights or [1.0] * len(rows)
+    for _ in range(iterations):
+        grad = [0.0] * k
+        hess = [[0.0] * k for _ in range(k)]
+        for row, label, w in zip(rows, labels, sample):
+            x = [1.0, *row]
+            p = _sigmoid(sum(b * v for b, v in zip(beta, x)))
+            for i in range(k):
+                grad[i] += w * (p - label) * x[i]
+                for j in range(i, k):
+                    hess[i][j] += w * p * (1 - p) * x[i] * x[j]
+        for i in range(k):
+            for j in range(i):
+                hess[i][j] = hess[j][i]
+            if i:  # the bias is not penalised
+                grad[i] += l2 * beta[i]
+                hess[i][i] += l2
+        step = _solve(hess, grad)
+        beta = [b - s for b, s in zip(beta, step)]
+        if max(abs(s) for s in step) < 1e-10:
+            break
+    return beta[0], beta[1:]
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """Gaussian elimination with partial pivoting (the Hessian is small and positive definite)."""
+    n = len(b)
+    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(col + 1, n):
+            f = m[r][col] / m[col][col]
+            for c in range(col, n + 1):
+                m[r][c] -= f * m[col][c]
+    x = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        x[r] = (m[r][n] - sum(m[r][c] * x[c] for c in range(r + 1, n))) / m[r][r]
+    return x
+
+
+def _fold_of(labels: list[bool], folds: int) -> list[int]:
+    """Fold k holds every article whose position among those of its label is k modulo `folds`:
+    stratified, and no randomness, so the figures are the same on every run."""
+    seen: Counter = Counter()
+    out = []
+    for label in labels:
+        out.append(seen[label] % folds)
+        seen[label] += 1
+    return out
+
+
+def cross_validate(sets: list[tuple[str, list[dict]]], model: Model | None = None, l2: float = 1.0,
+                   folds: int = 5, threshold: float = 0.5) -> list[tuple[str, Evaluation]]:
+    """k-fold cross-validation over the pooled labelled sets: each article is scored by weights
+    fitted without its fold. Returns each set's confusion counts (the honest figures)."""
+    model = model or load_model(weights_path=None)
+    items = [item for _, batch in sets for item in batch]
+    labels = [bool(item["relevant"]) for item in items]
+    rows = feature_rows(items, model)
+    fold = _fold_of(labels, folds)
+    probs = [0.0] * len(rows)
+    for k in range(folds):
+        inside = [i for i in range(len(rows)) if fold[i] != k]
+        bias, coefs = fit([rows[i] for i in inside], [labels[i] for i in inside], l2)
+        for i in range(len(rows)):
+            if fold[i] == k:
+                probs[i] = _sigmoid(bias + sum(c * v for c, v in zip(coefs, rows[i])))
+    out, start = [], 0
+    for name, batch in sets:
+        result = Evaluation()
+        for item, p, y in zip(batch, probs[start:start + len(batch)], labels[start:start + len(batch)]):
+            guess = p >= threshold
+            result.tp += guess and y
+            result.fp += guess and not y
+            result.fn += y and not guess
+            result.tn += not guess and not y
+        out.append((name, result))
+        start += len(batch)
+    return out
+
+
+def train(sets: list[tuple[str, list[dict]]], model: Model | None = None, l2: float = 1.0) -> dict:
+    """Learn the feature weights from labelled sets [(name, items)]; returns the weights file's data.
+    The threshold stays 0.5 (a probability); `pkus eval-topics --threshold` tries others."""
+    model = model or load_model(weights_path=None)
+    items = [item for _, batch in sets for item in batch]
+    labels = [bool(item["relevant"]) for item in items]
+    if min(labels.count(True), labels.count(False)) < 5:
+        raise ValueError("training needs at least 5 labelled articles of each kind")
+    bias, coefs = fit(feature_rows(items, model), labels, l2)
+    return {
+        "version": model.version,
+        "threshold": 0.5,
+        "l2": l2,
+        "bias": round(bias, 4),
+        "weights": {name: round(c, 4) for name, c in zip(FEATURES, coefs)},
+        "trained_on": [{"file": name, "articles": len(batch), "relevant": sum(bool(i["relevant"]) for i in batch),
+                        "sha256": hashlib.sha256(repr([(i.get("title"), body_text(i), bool(i["relevant"]))
+                                                       for i in batch]).encode()).hexdigest()[:16]}
+                       for name, batch in sets],
+    }
+
+
+def weights_toml(data: dict) -> str:
+    """The weights file: a few readable lines, one per feature with what it measures."""
+    lines = ["# Learned weights of the relevance model (crawler/topics.py). Written by `pkus train-topics`;",
+             "# do not edit by hand: retrain from the labelled files instead. A feature's points are",
+             "# weight x value; the probability of relevance is sigmoid(bias + the sum of the points).",
+             f"version = {data['version']}", f"threshold = {data['threshold']}", f"l2 = {data['l2']}",
+             f"bias = {data['bias']}", "", "[weights]"]
+    for name in FEATURES:
+        lines.append(f"{name} = {data['weights'][name]}  # {FEATURES[name]}")
+    for entry in data["trained_on"]:
+        lines += ["", "[[trained_on]]", f"file = {_toml_str(entry['file'])}", f"articles = {entry['articles']}",
+                  f"relevant = {entry['relevant']}", f"sha256 = {_toml_str(entry['sha256'])}"]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# -- evaluation ---------------------------------------------------------------------------
 
 @dataclass
 class Evaluation:
@@ -299,8 +580,8 @@ def evaluate(items: list[dict], model: Model | None = None) -> Evaluation:
     """Score labelled items ({"title", "body", "relevant", ...}) and count hits and misses."""
     result = Evaluation()
     for item in items:
-        verdict = classify(item["title"], item["body"], model)
-        if verdict.relevant == item["relevant"]:
+        verdict = classify(item.get("title") or "", body_text(item), model)
+        if verdict.relevant == bool(item["relevant"]):
             result.tp += verdict.relevant
             result.tn += not verdict.relevant
         else:
