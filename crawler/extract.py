@@ -425,34 +425,46 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.casefold())
 
 
+_KICKER = re.compile(r"(?i)kicker|overline|topline|dachzeile|roofline|eyebrow|label|topic|badge|offscreen|"
+                     r"hidden|sr-only|screen-reader|visually|breadcrumb")
+
+
 def _h1s(tree) -> list[str]:
+    """The page's h1 headlines, without the kicker or screen-reader text some outlets put inside."""
     out = []
     for el in tree.iter("h1"):
-        text = _fold(_text(el))
+        el = deepcopy(el)
+        for child in list(el.iterdescendants()):
+            if child.getparent() is not None and (_KICKER.search(child.get("class") or "")
+                                                  or child.get("aria-hidden") == "true"):
+                child.drop_tree()
+        # parts of a headline in separate elements are separate words ("Nationale Demo" / "Der 9. Juli")
+        text = re.sub(r"\s+([,.:;!?])", r"\1", _fold(" ".join(el.itertext())))
         if 3 <= len(text) <= 400:
             out.append(text)
     return out
 
 
+def _similarity(a: str, b: str) -> float:
+    wa, wb = set(_words(a)), set(_words(b))
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
 def _title(tree, ld: dict, source: Source, url: str, fallback: str | None) -> str:
-    """The headline as displayed: the h1 that the page's metadata agrees with, else the metadata cleaned."""
+    """The headline as displayed (the page's h1, kicker left out), else its metadata without the site name."""
     sites = _site_names(tree, source, url)
-    metas = [ld.get("headline") if isinstance(ld.get("headline"), str) else None,
-             _meta(tree, "og:title"), _meta(tree, "twitter:title"), _text(tree.find(".//title"))
-             if tree.find(".//title") is not None else None, fallback]
-    metas = [_fold(m) for m in metas if m and _fold(m)]
-    cleaned = [_strip_site(m, sites) for m in metas]
-    for h1 in _h1s(tree):
-        words = set(_words(h1))
-        for meta in cleaned:
-            mw = set(_words(meta))
-            if not words or not mw:
-                continue
-            if h1.casefold() == meta.casefold():
-                return h1
-            # the h1 is the meta title (give or take a kicker, a suffix or punctuation)
-            if len(words & mw) / len(words | mw) >= 0.6 or (len(words) >= 4 and words <= mw):
-                return h1
+    title_el = tree.find(".//title")
+    metas = [ld.get("headline") if isinstance(ld.get("headline"), str) else None, _meta(tree, "og:title"),
+             _meta(tree, "twitter:title"), _text(title_el) if title_el is not None else None, fallback]
+    cleaned = [_strip_site(_fold(m), sites) for m in metas if m and _fold(m)]
+    site_keys = {re.sub(r"\W", "", n).casefold() for n in sites}
+    h1s = [h for h in _h1s(tree) if re.sub(r"\W", "", h).casefold() not in site_keys]  # not the logo
+    if h1s:
+        scored = [(max([_similarity(h, m) for m in cleaned] or [0.0]), -i, h) for i, h in enumerate(h1s)]
+        best = max(scored)
+        if len(h1s) == 1 or best[0] >= 0.3:
+            if best[0] > 0 or len(_words(best[2])) > 3 or not cleaned:
+                return best[2]
     return cleaned[0] if cleaned else ""
 
 
@@ -480,14 +492,24 @@ def _names(value) -> list[str]:
     return []
 
 
+_AGENCIES = {"dpa", "afp", "ap", "apa", "sda", "kna", "epd", "reuters", "app", "ians", "pti", "ani", "sid", "efe",
+             "ansa", "tass", "xinhua", "anadolu", "bernama", "yonhap", "kyodo"}
+_NOT_BYLINES = {"editorial", "editorials", "opinion", "comment", "leader", "letters", "news", "home", "admin",
+                "administrator", "advertisement", "sponsored", "unknown", "null", "none"}
+
+
 def _is_person(name: str, publishers: set[str]) -> bool:
     key = re.sub(r"\W", "", name).casefold()
-    if not key or len(name) > 80 or any(key == p or (len(p) > 3 and p in key) for p in publishers):
+    if not key or len(name) > 80 or len(name.split()) > 5 or key in _NOT_BYLINES:
+        return False  # five words is a name; more is an affiliation or a sentence
+    if any(key == p or (len(p) > 3 and p in key) for p in publishers):
         return False
     if re.search(r"https?://|www\.|\.(com|pk|org|net)\b", name, re.I):
         return False
+    if re.fullmatch(r"[A-Z]{2,5}", name) or key in _AGENCIES:
+        return True  # a news agency's credit: AP, AFP, dpa
     letters = re.sub(r"[^A-Za-z\u00c0-\uffff]", "", name)
-    return len(letters) >= 4 or " " in name.strip()  # "jk", "AP" and the like are initials or agencies
+    return len(letters) >= 4 or " " in name.strip()  # "jk", "ssi": an editor's initials
 
 
 def _byline_elements(tree, css: str) -> list:
@@ -507,8 +529,13 @@ def _authors(tree, ld: dict, source: Source, url: str, fallback: str | None) -> 
     pub = ld.get("publisher")
     if isinstance(pub, dict) and isinstance(pub.get("name"), str):
         publishers.add(re.sub(r"\W", "", pub["name"]).casefold())
+    # the outlet's own byline element is the byline as printed ("APP" on APP's wire copy)
+    printed = list(dict.fromkeys(n for el in _byline_elements(tree, source.author)
+                                 for n in _split_names(_clean_byline(_text(el))) if n and len(n) <= 80))
+    if 0 < len(printed) <= 6:
+        return printed
+    # elsewhere a name may be the publisher itself, an e-mail address or a columnists' list
     candidates = [
-        [n for el in _byline_elements(tree, source.author) for n in _split_names(_clean_byline(_text(el)))],
         [n for raw in _names(ld.get("author")) for n in _split_names(_clean_byline(raw))],
         [n for raw in _meta_all(tree, "author") + _meta_all(tree, "article:author")
          if not raw.startswith("http") for n in _split_names(_clean_byline(raw))],
