@@ -439,7 +439,7 @@ def _h1s(tree) -> list[str]:
                                                   or child.get("aria-hidden") == "true"):
                 child.drop_tree()
         # parts of a headline in separate elements are separate words ("Nationale Demo" / "Der 9. Juli")
-        text = re.sub(r"\s+([,.:;!?])", r"\1", _fold(" ".join(el.itertext())))
+        text = _fold(" ".join(el.itertext()))
         if 3 <= len(text) <= 400:
             out.append(text)
     return out
@@ -626,14 +626,13 @@ def extract_article(html: str | bytes, url: str, source: Source, hints: dict | N
     ld = _json_ld_article(objects)
     meta = extract_metadata(deepcopy(tree), default_url=url or None)  # trafilatura's own, as a last resort
 
+    text = _body_text(tree, source, url)
+    if not text:
+        raise ExtractionError("trafilatura found no article text")
     title = _title(tree, ld, source, url, meta.title)
     if not title:
         raise ExtractionError("no title")
     authors = _authors(tree, ld, source, url, meta.author)
-
-    text = _body_text(tree, source, url)
-    if not text:
-        raise ExtractionError("trafilatura found no article text")
     paragraphs = _paragraphs(text, title, authors, [re.compile(p) for p in source.drop_text], _link_lines(tree))
     if not paragraphs:
         raise ExtractionError("no paragraphs left after removing boilerplate")

@@ -54,6 +54,15 @@ def now_utc() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def same_site(url: str, site: str) -> str:
+    """``url`` on ``site``'s origin when it is the same site by another name (www. or not, http or https)."""
+    parts, home = urlsplit(url), urlsplit(site)
+    if parts.scheme in ("http", "https") and (parts.scheme, parts.netloc) != (home.scheme, home.netloc) \
+            and parts.netloc.removeprefix("www.") == home.netloc.removeprefix("www."):
+        return site + url[len(f"{parts.scheme}://{parts.netloc}"):]
+    return url
+
+
 class NewsSpider(scrapy.Spider):
     """Crawl one outlet described by ``source``. Subclasses set ``name`` and ``source``."""
 
@@ -108,6 +117,7 @@ class NewsSpider(scrapy.Spider):
         """The key an article is archived under: live origin, no tracking parameters, no fragment."""
         if url.startswith(self.base):
             url = self.source.site + url[len(self.base):]
+        url = same_site(url, self.source.site)
         url = url_query_cleaner(url, TRACKING_PARAMS, remove=True, keep_fragments=False)
         return canonicalize_url(url)
 
