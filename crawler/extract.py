@@ -284,15 +284,23 @@ def _trafilatura_text(tree, url: str) -> str:
 
 
 def _body_text(tree, source: Source, url: str) -> str:
-    """trafilatura's text of the page narrowed by the outlet's rules, falling back to the page as it is."""
+    """trafilatura's text of the page narrowed by the outlet's rules, unless the rules took the article away.
+
+    The rules remove boilerplate, so what they leave holds most of what trafilatura finds on the
+    whole page; when it holds less than half of it (or nothing), a selector no longer fits the
+    site and the whole page's text is taken instead.
+    """
+    whole = _trafilatura_text(tree, url)
+    if not (source.drop or source.content):
+        return whole
     cleaned = _without(tree, source)
-    attempts = [_narrowed(cleaned if cleaned is not None else tree, source.content), cleaned, tree]
-    for work in attempts:
-        if work is not None:
-            text = _trafilatura_text(work, url)
-            if text:
-                return text
-    return ""
+    for work in (_narrowed(cleaned if cleaned is not None else tree, source.content), cleaned):
+        if work is None:
+            continue
+        text = _trafilatura_text(work, url)
+        if text and len(text.split()) >= 0.5 * len(whole.split()):
+            return text
+    return whole
 
 
 _DATE_FURNITURE = re.compile(r"(?i)\b(published|posted|updated|last updated|on|at|am|pm|pkt|pst|gmt|utc|ist|edt|est|"
