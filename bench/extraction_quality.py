@@ -97,11 +97,27 @@ def load_fundus(directory: Path, since: str = "2024") -> dict[str, dict]:
     return pages
 
 
+def load_naeb(directory: Path) -> dict[str, dict]:
+    """newspaper4k's article extraction dataset (AndyTheFactory/article-extraction-dataset): 2023 news
+    pages of 200 sites with hand-cleaned text, title, authors and date."""
+    truth = json.loads((directory / "articles.json").read_text(encoding="utf-8"))
+    pages = {}
+    for key, value in truth.items():
+        path = directory / "html" / f"{key}.html"
+        if path.is_file():  # a few pages are too large for some copies of the repository
+            pages[key] = {"path": path, "url": value.get("url", ""), "articleBody": value.get("articleBody", ""),
+                          "title": value.get("title", ""), "author": value.get("authors") or [],
+                          "published": (value.get("date") or "")[:10]}
+    return pages
+
+
 def run_pkus(html: bytes, url: str) -> dict:
     try:
-        return extract_article(html, url, source_for_page(html, url))
+        article = extract_article(html, url, source_for_page(html, url))
     except ExtractionError as exc:
         return {"body": "", "error": str(exc)}
+    # the day the page gave (a UTC timestamp can fall on the day before); trafilatura's date is that day too
+    return {**article, "published_utc": article["published"], "published": article["published_day"]}
 
 
 def run_trafilatura(html: bytes, url: str) -> dict:
@@ -199,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("aeb", type=Path, help="local copy of the Article Extraction Benchmark")
     parser.add_argument("--real", type=Path, action="append", default=[], help="another set of real pages (pages.json)")
     parser.add_argument("--fundus", type=Path, help="Fundus' parser test data (tests/resources/parser/test_data)")
+    parser.add_argument("--naeb", type=Path, help="newspaper4k's article-extraction-dataset (articles.json, html/)")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--json", type=Path, help="also write every page's result here")
     args = parser.parse_args(argv)
@@ -213,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
             sets.append(evaluate_set("Fundus parser test pages, 2024-26", load_fundus(args.fundus), metric))
         else:
             print(f"extraction_quality: no Fundus test data at {args.fundus}; skipped")
+    if args.naeb:
+        if (args.naeb / "articles.json").is_file():
+            sets.append(evaluate_set("newspaper4k article extraction dataset, 2023", load_naeb(args.naeb), metric))
+        else:
+            print(f"extraction_quality: no articles.json in {args.naeb}; skipped")
     for directory in args.real:
         if not (directory / "pages.json").is_file():
             print(f"extraction_quality: no pages.json in {directory}; skipped")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from html import unescape
 from urllib.parse import urlsplit
@@ -601,6 +601,20 @@ def _pick_date(candidates: list[DateValue], hint: DateValue | None) -> DateValue
     return best
 
 
+def _in_local_time(value: DateValue | None, candidates: list[DateValue], tz: str) -> DateValue | None:
+    """A UTC timestamp shown in the outlet's own time, so its day is the day the page gives.
+
+    Another of the page's dates for the same instant with a local offset says which; else the
+    outlet's zone (known outlets only: an unknown outlet's UTC time stays UTC).
+    """
+    if value is None or not value.precise or value.value.utcoffset() != timedelta(0):
+        return value
+    for other in candidates:
+        if other.precise and other.value == value.value and other.value.utcoffset() != timedelta(0):
+            return replace(value, value=value.value.astimezone(other.value.tzinfo))
+    return replace(value, value=value.value.astimezone(ZoneInfo(tz))) if tz else value
+
+
 def _dates(tree, ld: dict, source: Source, url: str, hints: dict, doc_date: str | None, now: datetime):
     def hint(key: str) -> DateValue | None:
         origin = hints.get(f"{key}_from") or hints.get("from", "feed")
@@ -610,7 +624,8 @@ def _dates(tree, ld: dict, source: Source, url: str, hints: dict, doc_date: str 
         return [v for v in values if v is not None and plausible(v, source, now)]
 
     published_hint = next(iter(sane([hint("published")])), None)
-    published = _pick_date(sane(_date_candidates(tree, ld, source, url, "published")), published_hint)
+    candidates = sane(_date_candidates(tree, ld, source, url, "published"))
+    published = _in_local_time(_pick_date(candidates, published_hint), candidates, source.timezone)
     if published is None:
         published = next(iter(sane([read_date(doc_date, source.timezone, "trafilatura")])), None)
     modified_hint = next(iter(sane([hint("modified")])), None)

@@ -88,6 +88,20 @@ def test_a_local_day_survives_utc_storage():
         "2025-02-04T21:10:00+00:00", "time", "2025-02-05")
 
 
+def test_a_utc_timestamp_gets_the_day_the_page_shows():
+    # Tribune's meta is in UTC; its pages show Pakistan time, so 20:30 UTC is the next day's 01:30
+    a = extract(page('<meta property="article:published_time" content="2026-03-10T20:30:00+00:00">'))
+    assert (a["published"], a["published_day"]) == ("2026-03-10T20:30:00+00:00", "2026-03-11")
+    # an unknown outlet: another of its dates for the same instant says which offset the page uses
+    html = page(ld(headline="A headline", datePublished="2023-12-23T01:00:00Z")
+                + '<meta property="article:published_time" content="2023-12-22T20:00:00-05:00">')
+    a = extract_article(html, "https://news.example/a", UNKNOWN, now=NOW)
+    assert (a["published"], a["published_from"], a["published_day"]) == ("2023-12-23T01:00:00+00:00", "json-ld",
+                                                                          "2023-12-22")
+    html = page(ld(headline="A headline", datePublished="2023-12-23T01:00:00Z"))
+    assert extract_article(html, "https://news.example/a", UNKNOWN, now=NOW)["published_day"] == "2023-12-23"
+
+
 def test_parse_date_still_gives_an_instant_for_discovery():
     assert parse_date("2026-03-11T14:21:37Z").isoformat() == "2026-03-11T14:21:37+00:00"
     assert parse_date("2025-11-08").isoformat() == "2025-11-08T00:00:00+00:00"  # sitemap lastmod, read as UTC
