@@ -89,6 +89,8 @@ def when(value: str | None) -> str:
     if not value:
         return "unknown"
     try:
+        if len(value) == 10:  # a date the page gave without a time of day: no made-up midnight
+            return datetime.fromisoformat(value).strftime("%-d %b %Y")
         return datetime.fromisoformat(value).strftime("%-d %b %Y, %H:%M UTC")
     except ValueError:
         return value
