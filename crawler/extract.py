@@ -190,12 +190,10 @@ def _types(node: dict) -> set:
 
 
 def _json_ld_article(objects: list[dict]) -> dict:
-    """The first Article-like object (a bare WebPage only when there is nothing better)."""
-    for wanted in (ARTICLE_TYPES - {"WebPage"}, {"WebPage"}):
-        for node in objects:
-            if _types(node) & wanted and (node.get("headline") or node.get("datePublished") or wanted != {"WebPage"}):
-                return node
-    return {}
+    """The first Article-like object; a WebPage with a headline or date only when there is none."""
+    articles = [n for n in objects if _types(n) & (ARTICLE_TYPES - {"WebPage"})]
+    pages = [n for n in objects if "WebPage" in _types(n) and (n.get("headline") or n.get("datePublished"))]
+    return (articles or pages or [{}])[0]
 
 
 def _meta(tree, *names: str) -> str | None:
