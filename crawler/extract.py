@@ -25,12 +25,14 @@ import json
 import re
 from copy import deepcopy
 from dataclasses import dataclass, replace
+from bisect import bisect_left
+from functools import cached_property, lru_cache
 from datetime import date, datetime, timedelta, timezone
 from html import unescape
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import dateparser
+from dateparser.date import DateDataParser
 import lxml.html
 import trafilatura
 from lxml import etree
@@ -83,7 +85,13 @@ class DateValue:
         return datetime(self.value.year, self.value.month, self.value.day, 12, tzinfo=timezone.utc)
 
 
-def _parse_raw(raw: str, tz: str) -> datetime | None:
+@lru_cache(maxsize=2)
+def _date_parser(order: str) -> DateDataParser:
+    # one parser per date order, built once: dateparser.parse() would rebuild it on every call
+    return DateDataParser(settings={"PREFER_DATES_FROM": "past", "DATE_ORDER": order})
+
+
+def _parse_raw(raw: str) -> datetime | None:
     """Any date string an outlet prints -> datetime (aware when it carries an offset)."""
     text = str(raw).strip()
     try:
@@ -91,10 +99,9 @@ def _parse_raw(raw: str, tz: str) -> datetime | None:
     except ValueError:
         pass
     cleaned = re.sub(r"(?i)^(published|posted|updated|last updated|on)\s*:?\s*", "", text)
-    settings = {"PREFER_DATES_FROM": "past"}
-    if re.search(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\b", cleaned):
-        settings["DATE_ORDER"] = "DMY"  # 05.02.2025 is the 5th of February wherever dots are used
-    return dateparser.parse(cleaned, settings=settings)
+    # 05.02.2025 is the 5th of February wherever dots are used
+    order = "DMY" if re.search(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\b", cleaned) else "MDY"
+    return _date_parser(order).get_date_data(cleaned).date_obj
 
 
 def read_date(raw, tz: str, origin: str) -> DateValue | None:
@@ -102,7 +109,7 @@ def read_date(raw, tz: str, origin: str) -> DateValue | None:
     if not raw or not str(raw).strip():
         return None
     text = str(raw).strip()
-    dt = _parse_raw(text, tz)
+    dt = _parse_raw(text)
     if dt is None:
         return None
     has_time = bool(_TIME_RE.search(text)) and not _ISO_DAY_RE.match(text)
@@ -345,16 +352,38 @@ def _is_byline(line: str, authors: list[str]) -> bool:
         len(line.split()) <= len(" ".join(names).split()) + 6
 
 
-def _link_lines(tree) -> dict[str, float]:
-    """Texts of the page's blocks and the share of each that is link text (navigation, "related" lists)."""
-    out: dict[str, float] = {}
-    for el in tree.iter("a", "li", "p", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "figcaption", "span", "div"):
-        text = _fold(_text(el))
-        if not text or len(text) > 300:
+_BLOCKISH = {"a", "li", "p", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "figcaption", "span", "div"}
+
+
+def _chars(text: str | None) -> int:
+    return len(text) - text.count(" ") if text else 0
+
+
+def _link_lines(tree, lines: list[str]) -> dict[str, float]:
+    """Texts of the page's short blocks and the share of each that is link text (navigation, "related" lists).
+
+    Only blocks about as long as one of ``lines`` (the body's lines) can be one of them, so only
+    those are looked at.
+    """
+    sizes = sorted(_chars(line) for line in lines)
+    # one pass, descendants before ancestors (reversed document order): text and link characters per element
+    chars: dict = {}
+    linked: dict = {}
+    for el in reversed(list(tree.iter())):
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "template"):
+            chars[el], linked[el] = 0, 0
             continue
-        length = len(text.replace(" ", ""))
-        linked = length if el.tag == "a" else sum(len(_text(a).replace(" ", "")) for a in el.iter("a"))
-        share = min(1.0, linked / length)
+        total = _chars(el.text) + sum(chars[c] + _chars(c.tail) for c in el)
+        chars[el], linked[el] = total, total if el.tag == "a" else sum(linked[c] for c in el)
+    out: dict[str, float] = {}
+    for el, total in chars.items():
+        if el.tag not in _BLOCKISH or not 0 < total <= 300:
+            continue
+        near = bisect_left(sizes, total * 0.75)
+        if near == len(sizes) or sizes[near] > total * 1.35:
+            continue
+        text = _fold(_text(el))
+        share = min(1.0, linked[el] / total)
         first = next(el.iter("a"), None)
         if el.tag == "li" and first is not None and text.startswith(_fold(_text(first))[:20]):
             share = max(share, 0.5)  # an item that opens with a link: a story's link and its teaser
@@ -456,13 +485,14 @@ def _similarity(a: str, b: str) -> float:
     return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
 
 
-def _title(tree, ld: dict, source: Source, url: str, fallback: str | None) -> str:
+def _title(tree, ld: dict, source: Source, url: str, fallback) -> str:
     """The headline as displayed (the page's h1, kicker left out), else its metadata without the site name."""
     sites = _site_names(tree, source, url)
     title_el = tree.find(".//title")
     metas = [ld.get("headline") if isinstance(ld.get("headline"), str) else None, _meta(tree, "og:title"),
-             _meta(tree, "twitter:title"), _text(title_el) if title_el is not None else None, fallback]
-    cleaned = [_strip_site(_fold(m), sites) for m in metas if m and _fold(m)]
+             _meta(tree, "twitter:title"), _text(title_el) if title_el is not None else None]
+    cleaned = [_strip_site(_fold(m), sites) for m in metas if m and _fold(m)] or \
+        [_strip_site(_fold(m), sites) for m in [fallback()] if m and _fold(m)]
     site_keys = {re.sub(r"\W", "", n).casefold() for n in sites}
     h1s = [h for h in _h1s(tree) if re.sub(r"\W", "", h).casefold() not in site_keys]  # not the logo
     if h1s:
@@ -530,7 +560,7 @@ def _byline_elements(tree, css: str) -> list:
     return [el for el in found if scope in el.iterancestors()]
 
 
-def _authors(tree, ld: dict, source: Source, url: str, fallback: str | None) -> list[str]:
+def _authors(tree, ld: dict, source: Source, url: str, fallback) -> list[str]:
     publishers = {re.sub(r"\W", "", n).casefold() for n in _site_names(tree, source, url) if n}
     pub = ld.get("publisher")
     if isinstance(pub, dict) and isinstance(pub.get("name"), str):
@@ -542,13 +572,13 @@ def _authors(tree, ld: dict, source: Source, url: str, fallback: str | None) -> 
         return printed
     # elsewhere a name may be the publisher itself, an e-mail address or a columnists' list
     candidates = [
-        [n for raw in _names(ld.get("author")) for n in _split_names(_clean_byline(raw))],
-        [n for raw in _meta_all(tree, "author") + _meta_all(tree, "article:author")
-         if not raw.startswith("http") for n in _split_names(_clean_byline(raw))],
-        _split_names(_clean_byline(fallback or "")),
+        lambda: [n for raw in _names(ld.get("author")) for n in _split_names(_clean_byline(raw))],
+        lambda: [n for raw in _meta_all(tree, "author") + _meta_all(tree, "article:author")
+                 if not raw.startswith("http") for n in _split_names(_clean_byline(raw))],
+        lambda: _split_names(_clean_byline(fallback() or "")),
     ]
     for names in candidates:
-        names = list(dict.fromkeys(n for n in names if _is_person(n, publishers)))
+        names = list(dict.fromkeys(n for n in names() if _is_person(n, publishers)))
         if 0 < len(names) <= 6:  # more than that is a list of columnists, not a byline
             return names
     return []
@@ -613,7 +643,7 @@ def _in_local_time(value: DateValue | None, candidates: list[DateValue], tz: str
     return replace(value, value=value.value.astimezone(ZoneInfo(tz))) if tz else value
 
 
-def _dates(tree, ld: dict, source: Source, url: str, hints: dict, doc_date: str | None, now: datetime):
+def _dates(tree, ld: dict, source: Source, url: str, hints: dict, doc_date, now: datetime):
     def hint(key: str) -> DateValue | None:
         origin = hints.get(f"{key}_from") or hints.get("from", "feed")
         return read_date(hints.get(key), source.timezone, origin)
@@ -625,7 +655,7 @@ def _dates(tree, ld: dict, source: Source, url: str, hints: dict, doc_date: str 
     candidates = sane(_date_candidates(tree, ld, source, url, "published"))
     published = _in_local_time(_pick_date(candidates, published_hint), candidates, source.timezone)
     if published is None:
-        published = next(iter(sane([read_date(doc_date, source.timezone, "trafilatura")])), None)
+        published = next(iter(sane([read_date(doc_date(), source.timezone, "trafilatura")])), None)
     modified_hint = next(iter(sane([hint("modified")])), None)
     modified = _pick_date(sane(_date_candidates(tree, ld, source, url, "modified")), modified_hint)
     if modified is None or (published and modified.instant < published.instant):
@@ -634,6 +664,17 @@ def _dates(tree, ld: dict, source: Source, url: str, hints: dict, doc_date: str 
 
 
 # -- the article ---------------------------------------------------------------------------
+
+class _Trafilatura:
+    """trafilatura's metadata of the page, read only if a field is not found otherwise (it is slow)."""
+
+    def __init__(self, tree, url: str):
+        self.tree, self.url = tree, url
+
+    @cached_property
+    def doc(self):
+        return extract_metadata(deepcopy(self.tree), default_url=self.url or None)
+
 
 def extract_article(html: str | bytes, url: str, source: Source, hints: dict | None = None,
                     now: datetime | None = None) -> dict:
@@ -645,16 +686,17 @@ def extract_article(html: str | bytes, url: str, source: Source, hints: dict | N
     tree = _parse(html)
     objects = _json_ld(tree)
     ld = _json_ld_article(objects)
-    meta = extract_metadata(deepcopy(tree), default_url=url or None)  # trafilatura's own, as a last resort
+    meta = _Trafilatura(tree, url)  # trafilatura's own metadata, as a last resort
 
     text = _body_text(tree, source, url)
     if not text:
         raise ExtractionError("trafilatura found no article text")
-    title = _title(tree, ld, source, url, meta.title)
+    title = _title(tree, ld, source, url, lambda: meta.doc.title)
     if not title:
         raise ExtractionError("no title")
-    authors = _authors(tree, ld, source, url, meta.author)
-    paragraphs = _paragraphs(text, title, authors, [re.compile(p) for p in source.drop_text], _link_lines(tree))
+    authors = _authors(tree, ld, source, url, lambda: meta.doc.author)
+    links = _link_lines(tree, text.split("\n"))
+    paragraphs = _paragraphs(text, title, authors, [re.compile(p) for p in source.drop_text], links)
     if not paragraphs:
         raise ExtractionError("no paragraphs left after removing boilerplate")
 
@@ -662,17 +704,17 @@ def extract_article(html: str | bytes, url: str, source: Source, hints: dict | N
     keywords = ld.get("keywords")
     if not tags and keywords:
         tags = keywords if isinstance(keywords, list) else [k for k in re.split(r"\s*,\s*", str(keywords))]
-    tags = tags or _meta_all(tree, "article:tag") or list(meta.tags or [])
+    tags = tags or _meta_all(tree, "article:tag") or list(meta.doc.tags or [])
     tags = list(dict.fromkeys(_fold(t) for t in tags if isinstance(t, str) and t.strip()))
 
-    published, modified = _dates(tree, ld, source, url, hints, meta.date, now)
+    published, modified = _dates(tree, ld, source, url, hints, lambda: meta.doc.date, now)
     body = "\n\n".join(paragraphs)
     lang = (tree.get("lang") or source.language or "").split("-")[0].lower() or None
     return {
         "url": url,
         "source": source.spider,
         "title": title,
-        "description": _fold(_meta(tree, "og:description", "description", "twitter:description") or meta.description)
+        "description": _fold(_meta(tree, "og:description", "description", "twitter:description") or meta.doc.description)
         or None,
         "author": ", ".join(authors) or None,
         "published": published.iso if published else None,
@@ -687,7 +729,7 @@ def extract_article(html: str | bytes, url: str, source: Source, hints: dict | N
         "body": body,
         "word_count": len(body.split()),
         "language": lang,
-        "image": _meta(tree, "og:image", "twitter:image") or meta.image,
+        "image": _meta(tree, "og:image", "twitter:image") or meta.doc.image,
         "content_hash": content_hash(body),
         "canonical_link": next(iter(tree.xpath('//link[@rel="canonical"]/@href')), None),
     }
