@@ -134,6 +134,17 @@ def m004_relevance_evidence_and_labels(db: sqlite_utils.Database) -> None:
     }, pk="url", not_null={"relevant", "labelled"})
 
 
+@migrations()
+def m009_published_precision(db: sqlite_utils.Database) -> None:
+    # A date printed without a time of day is stored as that date ("2025-02-05"), so it is never
+    # moved to the day before by a time zone; these say which kind a row has, and the day the page
+    # itself gave (its own offset), which a UTC timestamp can shift.
+    db["articles"].add_column("published_precision", str)  # "day" or "time"
+    db["articles"].add_column("published_day", str)  # YYYY-MM-DD as the outlet dated it
+    db.execute("update articles set published_precision = case when length(published) = 10 then 'day' "
+               "when published is not null then 'time' end, published_day = substr(published, 1, 10)")
+
+
 def connect(path: str | Path, timeout: float = 30.0) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the archive; WAL so readers never block the writer."""
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)

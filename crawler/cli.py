@@ -207,29 +207,32 @@ def sites(spiders):
         stop_all(servers)
 
 
-def _source_for(url: str | None, spider: str | None):
-    """The outlet whose rules apply: named with --source, else the one whose site the URL is on."""
-    from .outlets import Source
+def _source_for(html: bytes, url: str | None, spider: str | None):
+    """The outlet whose rules apply, the page's address and how the outlet was found.
+
+    Named with --source; else the outlet whose site --url is on; else the one the page's own
+    canonical link (or og:url) names. None when no source file covers the page.
+    """
+    from .extract import page_url, source_for_url
 
     if spider:
-        return get_source(spider)
+        return get_source(spider), url, "--source"
     if url:
-        host = url.split("/")[2] if "://" in url else ""
-        for source in load_sources().values():
-            if source.host == host or host.endswith("." + source.host.removeprefix("www.")):
-                return source
-    return Source(spider="unknown", name="unknown outlet", site="https://unknown.invalid")
+        return source_for_url(url), url, "--url"
+    own = page_url(html)
+    return source_for_url(own), own, "the page's canonical link" if own else None
 
 
 @cli.command()
 @click.argument("target", metavar="FILE|URL|-")
 @click.option("--url", help="The page's URL (for a file or standard input).")
-@click.option("--source", "spider", help="Apply this outlet's rules (default: guessed from the URL).")
+@click.option("--source", "spider", help="Apply this outlet's rules (default: the outlet of --url, else of the "
+              "page's own canonical link).")
 def extract(target, url, spider):
     """Print what the extractor makes of one page, as JSON (the pipeline's own code)."""
 
     from .encoding import decode_page
-    from .extract import ExtractionError, extract_article
+    from .extract import UNKNOWN, ExtractionError, extract_article
     from .topics import classify
 
     if target == "-":
@@ -253,13 +256,19 @@ def extract(target, url, spider):
             raise click.ClickException(f"no such file: {target}")
         html = path.read_bytes()
     try:
-        source = _source_for(url, spider)
+        source, url, found_by = _source_for(html, url, spider)
     except SourceError as exc:
         raise click.ClickException(str(exc)) from exc
+    if source is not None:
+        click.echo(f"pkus: applied the rules of {source.spider} ({source.name}), found from {found_by}", err=True)
+    else:
+        where = f" ({url})" if url else ""
+        click.echo(f"pkus: applied no outlet's rules: no source file for this page{where}", err=True)
     try:
-        article = extract_article(html, url or "", source)
+        article = extract_article(html, url or "", source or UNKNOWN)
     except ExtractionError as exc:
         raise click.ClickException(f"no article found: {exc}") from exc
+    article.update(rules=source.spider if source else None, rules_from=found_by if source else None)
     verdict = classify(article["title"], article["body"])
     article.update(relevant=verdict.relevant, relevance=verdict.score, relevance_terms=verdict.terms,
                    sectors=verdict.sectors)

@@ -27,6 +27,7 @@ class Links:
     kind: str  # feed | urlset | sitemapindex | listing
     links: list[tuple[str, dict]] = field(default_factory=list)
     error: str | None = None
+    fallback: bool = False  # a listing whose selector matched nothing: these are all its links
 
 
 def feed_links(body: bytes, base_url: str) -> Links:
@@ -85,9 +86,16 @@ def sitemap_links(body: bytes, base_url: str, max_size: int = 0) -> Links:
 
 
 def listing_links(html: str | bytes, base_url: str, css: str = "", next_css: str = "") -> tuple[Links, str | None]:
-    """Article links on a listing page (``css`` narrows them) and the URL of the next (older) page."""
+    """Article links on a listing page (``css`` narrows them) and the URL of the next (older) page.
+
+    A selector that matches nothing no longer fits the outlet's layout: then every link is
+    returned, and the outlet's article URL patterns pick the articles out as they always do.
+    """
     sel = Selector(text=decode_page(html))
-    hrefs = sel.css(f"{css or 'a'}::attr(href)").getall()
+    hrefs = sel.css(f"{css}::attr(href)").getall() if css else []
+    fallback = bool(css) and not hrefs
+    if not hrefs:
+        hrefs = sel.css("a::attr(href)").getall()
     next_href = sel.css(next_css).attrib.get("href") if next_css else None
-    return (Links("listing", [(urljoin(base_url, h), {"from": "listing"}) for h in hrefs]),
+    return (Links("listing", [(urljoin(base_url, h), {"from": "listing"}) for h in hrefs], fallback=fallback),
             urljoin(base_url, next_href) if next_href else None)

@@ -121,6 +121,8 @@ def _describe(found: Links, is_article) -> tuple[str, str]:
     dates = [d for d in (parse_date(h.get("published") or h.get("modified")) for _, h in articles) if d]
     newest = f", newest {max(dates).date().isoformat()}" if dates else ""
     detail = f"{len(found.links)} links, {len(articles)} articles{newest}"
+    if found.fallback:  # the crawl still finds them, by a plain link scan, but the rule needs updating
+        return "warn", detail + " (the listing selector matched nothing: layout changed? found by a plain link scan)"
     return ("ok" if articles else "warn"), detail + ("" if articles else " (layout changed?)")
 
 

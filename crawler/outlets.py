@@ -30,6 +30,7 @@ class Source:
     site: str  # origin of the live site, e.g. "https://www.dawn.com"
     language: str = "en"
     timezone: str = "Asia/Karachi"  # for dates printed without an offset
+    founded: int = 0  # year the outlet began: an article dated earlier has a wrong date
     description: str = ""
     # discovery
     feeds: tuple[str, ...] = ()

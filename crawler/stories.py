@@ -21,7 +21,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from trafilatura.deduplication import Simhash
 
@@ -108,7 +108,9 @@ class _Article:
 
 def _when(row: dict) -> datetime:
     value = row["published"] or row["first_seen"]
-    return datetime.fromisoformat(value)
+    when = datetime.fromisoformat(value)
+    # a date-only "published" (the page gave no time of day) counts as that day's UTC midday
+    return when if when.tzinfo else when.replace(hour=12, tzinfo=timezone.utc)
 
 
 def _load(db, model: Model) -> list[_Article]:

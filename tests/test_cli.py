@@ -55,6 +55,19 @@ def test_extract_prints_the_article_as_json(tmp_path):
     assert {"author", "modified", "tags", "description", "image", "language", "published_raw"} <= article.keys()
 
 
+def test_extract_finds_the_outlet_from_the_page_canonical_link(tmp_path):
+    html = copy_root("diplomaticinsight") / SEED_000.strip("/") / "index.html"
+    result = run_pkus("extract", str(html))  # no --url: the page names its own address
+    article = json.loads(result.stdout)
+    assert (article["rules"], article["rules_from"]) == ("diplomaticinsight", "the page's canonical link")
+    assert article["url"] == live_url("diplomaticinsight", SEED_000) and article["published_from"] == "json-ld"
+    assert "applied the rules of diplomaticinsight" in result.stderr
+    other = tmp_path / "other.html"
+    other.write_text(html.read_text().replace("https://thediplomaticinsight.com", "https://example.org"))
+    result = run_pkus("extract", str(other))
+    assert json.loads(result.stdout)["rules"] is None and "applied no outlet's rules" in result.stderr
+
+
 def test_extract_reads_standard_input(tmp_path):
     import subprocess
     import sys

@@ -276,8 +276,6 @@ def test_a_page_that_changes_between_fetches_keeps_its_earlier_text(faults):
     assert faults["site"].counts["/news/changing"] == 2
 
 
-@pytest.mark.xfail(reason="needs issue 10's date sanity checks in crawler/extract.py (not merged on this branch)",
-                   strict=False)
 def test_a_date_in_2099_is_not_stored(faults):
     published = article(faults["db"], "/news/future-date")["published"]
     assert not published.startswith(("2098", "2099")), published

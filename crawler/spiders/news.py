@@ -61,6 +61,15 @@ def now_utc() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def same_site(url: str, site: str) -> str:
+    """``url`` on ``site``'s origin when it is the same site by another name (www. or not, http or https)."""
+    parts, home = urlsplit(url), urlsplit(site)
+    if parts.scheme in ("http", "https") and (parts.scheme, parts.netloc) != (home.scheme, home.netloc) \
+            and parts.netloc.removeprefix("www.") == home.netloc.removeprefix("www."):
+        return site + url[len(f"{parts.scheme}://{parts.netloc}"):]
+    return url
+
+
 class NewsSpider(scrapy.Spider):
     """Crawl one outlet described by ``source``. Subclasses set ``name`` and ``source``."""
 
@@ -124,7 +133,8 @@ class NewsSpider(scrapy.Spider):
 
     def canonical(self, url: str) -> str:
         """The key an article is archived under: live origin, no tracking parameters, no fragment."""
-        url = url_query_cleaner(self.live(url), TRACKING_PARAMS, remove=True, keep_fragments=False)
+        url = url_query_cleaner(same_site(self.live(url), self.source.site), TRACKING_PARAMS, remove=True,
+                                keep_fragments=False)
         return canonicalize_url(url)
 
     def fetchable(self, canonical_url: str) -> str:
