@@ -430,7 +430,8 @@ def _paragraphs(text: str, title: str, authors: list[str], drop_text: list[re.Pa
     while len(kept) > 1 and (linked(kept[-1]) or _URL_LINE.match(kept[-1]) or _is_date_line(kept[-1])
                              or _is_contact(kept[-1])):
         kept.pop()
-    return kept
+    # what is left of a page that is all navigation is a link: no article
+    return [] if all(linked(line) for line in kept) else kept
 
 
 # -- title and byline ----------------------------------------------------------------------
@@ -699,7 +700,7 @@ def extract_article(html: str | bytes, url: str, source: Source, hints: dict | N
     links = _link_lines(tree, text.split("\n"))
     paragraphs = _paragraphs(text, title, authors, [re.compile(p) for p in source.drop_text], links)
     if not paragraphs:
-        raise ExtractionError("no paragraphs left after removing boilerplate")
+        raise ExtractionError("no article text left after removing boilerplate and links")
 
     tags = [_text(el) for el in _select(tree, source.tags)]
     keywords = ld.get("keywords")

@@ -95,6 +95,9 @@ def _check_types(path: Path, flat: dict) -> None:
         elif key == "max_pages":
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise SourceError(f"{path}: 'max_pages' must be a whole number of at least 1, not {value!r}")
+        elif key == "founded":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1600 <= value <= 2100:
+                raise SourceError(f"{path}: 'founded' must be a year like 1947, not {value!r}")
         elif not isinstance(value, str):
             raise SourceError(f"{path}: '{key}' must be a string, not {value!r}")
 

@@ -197,7 +197,8 @@ GOOD = 'name = "Bad Outlet"\nsite = "https://bad.example.com"\n'
     ('name = "Bad Outlet"\nsite = "https://bad.example.com/news/"\n', "'site' must be an origin"),
     (GOOD + 'timezone = "Asia/Lahore"\n', "unknown timezone"),
     (GOOD + "feeds = [\n", "bad"),
-], ids=["feeds-5", "css-listing", "css-extract", "regex", "max-size", "site-path", "timezone", "toml"])
+    (GOOD + 'founded = "1947"\n', "'founded' must be a year"),
+], ids=["feeds-5", "css-listing", "css-extract", "regex", "max-size", "site-path", "timezone", "toml", "founded"])
 def test_a_broken_source_file_is_one_line_naming_it(tmp_path, text, phrase):
     env = _sources(tmp_path, bad=text)
     result = run_pkus("crawl", "bad", "--db", str(tmp_path / "a.db"), env=env, check=False)

@@ -38,7 +38,7 @@ def test_a_date_only_article_is_stored_grouped_and_served(tmp_path):
     assert rows["https://www.dawn.com/news/1"]["published"] == "2025-02-05"  # not 2025-02-04T19:00:00+00:00
     assert rows["https://www.dawn.com/news/1"]["published_month"] == "2025-02"
     assert rows["https://www.dawn.com/news/1"]["story_id"] == rows["https://www.dawn.com/news/2"]["story_id"]
-    assert when("2025-02-05") == "5 Feb 2025" and when("2025-02-05T09:00:00+00:00") == "5 Feb 2025, 09:00 UTC"
+    assert when("2025-02-05") == "5 Feb 2025" and when("2025-02-05T09:00:00+00:00") == "5 Feb 2025, 14:00 PKT"  # Pakistan time
 
 
 async def test_datasette_pages_and_the_atom_feed_take_date_only_values(tmp_path):

@@ -214,7 +214,8 @@ def test_failed_fetch_is_recorded_retried_with_growing_backoff_then_given_up(tmp
 def test_extraction_failure_is_recorded_with_its_reason(tmp_path, outlet):
     db = tmp_path / "archive.db"
     # a page with text but no article in it (an empty one is an "empty page": crawler.pagecheck)
-    (outlet.folder / UPDATED.strip("/") / "index.html").write_text("<html><body><nav><ul><li><a href='/'>Home</a></li></ul></nav></body></html>")
+    (outlet.folder / UPDATED.strip("/") / "index.html").write_text(
+        "<html><head><title>Updated</title></head><body><nav><ul><li><a href='/'>Home</a></li></ul></nav></body></html>")
     outlet.crawl(db, since="2025-01-01")
     failure = next(sqlite_utils.Database(db).query("select * from failures"))
     assert (failure["url"], failure["stage"]) == (live_url(SPIDER, UPDATED), "extract")

@@ -596,14 +596,15 @@ async def test_dates_show_in_pakistan_time_and_bare_dates_stay_put(tmp_path):
 
 # -- pages that read well -----------------------------------------------------------------------
 
-async def test_articles_table_shows_reading_columns_and_chips(demo):
+async def test_articles_table_shows_reading_columns_and_chips(demo, demo_db):
     html = (await demo.client.get("/archive/articles")).text
     headers = re.findall(r'<th [^>]*data-column="([^"]+)"', html)
     assert sorted(headers) == sorted(["id", "title", "source", "published", "sectors", "author", "word_count", "story_id"])
     assert 'class="pkus-tag" href="/archive/articles?sectors__arraycontains=' in html
-    assert "show all 28" in html or "show all 2" in html
+    assert re.search(r'<a href="/archive/articles\?_allcols=1">show all \d+</a>', html)
     every = (await demo.client.get("/archive/articles?_allcols=1")).text
-    assert "body" in re.findall(r'<th [^>]*data-column="([^"]+)"', every)
+    columns = {c.name for c in sqlite_utils.Database(demo_db["db"])["articles"].columns}
+    assert columns <= set(re.findall(r'<th [^>]*data-column="([^"]+)"', every))
     chosen = (await demo.client.get("/archive/articles?_col=title&_col=body")).text
     assert re.findall(r'<th [^>]*data-column="([^"]+)"', chosen) == ["id", "title", "body"]
     assert 'rel="alternate" type="application/atom+xml"' in html
