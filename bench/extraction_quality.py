@@ -77,8 +77,10 @@ def load_aeb(aeb_dir: Path) -> dict[str, dict]:
 
 
 def load_real(directory: Path) -> dict[str, dict]:
+    """A set's article pages (a `check_outlets.py` index lists listing pages too: they are left out)."""
     pages = json.loads((directory / "pages.json").read_text(encoding="utf-8"))
-    return {key: {**value, "path": directory / value["file"]} for key, value in pages.items()}
+    return {key: {**value, "path": directory / value["file"]} for key, value in pages.items()
+            if value.get("kind", "article") == "article"}
 
 
 def load_fundus(directory: Path, since: str = "2024") -> dict[str, dict]:

@@ -217,8 +217,22 @@ def _meta_all(tree, name: str) -> list[str]:
     return [v.strip() for v in tree.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content') if v.strip()]
 
 
+# a Wayback Machine copy's address: https://web.archive.org/web/20220929002532/https://naibaat.pk/...
+_WAYBACK = re.compile(r"^https?://(?:web\.)?archive\.org/web/\d{4,14}[a-z_]*/+", re.I)
+
+
+def original_url(url: str | None) -> str | None:
+    """The address of the page itself: a Wayback Machine copy's address gives the original's."""
+    found = _WAYBACK.match(url or "")
+    if not found:
+        return url
+    rest = url[found.end():]
+    # the original's scheme, sometimes with its slashes folded ("https:/naibaat.pk/..."), or none at all
+    return re.sub(r"(?i)^(https?):/+", r"\1://", rest) if re.match(r"(?i)https?:/", rest) else f"http://{rest}"
+
+
 def page_url(html: str | bytes) -> str | None:
-    """The page's own address: its canonical link, else og:url."""
+    """The page's own address: its canonical link, else og:url (the original's, for a Wayback copy)."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
     tree = load_html(html)
@@ -226,7 +240,7 @@ def page_url(html: str | bytes) -> str | None:
         return None
     for found in (tree.xpath('//link[@rel="canonical"]/@href'), tree.xpath('//meta[@property="og:url"]/@content')):
         if found and found[0].strip().startswith(("http://", "https://")):
-            return found[0].strip()
+            return original_url(found[0].strip())
     return None
 
 
@@ -235,7 +249,7 @@ UNKNOWN = Source(spider="unknown", name="", site="https://unknown.invalid", time
 
 def source_for_url(url: str | None) -> Source | None:
     """The outlet whose site ``url`` is on (www. or not), if we have a source file for it."""
-    host = urlsplit(url or "").netloc.lower().removeprefix("www.")
+    host = urlsplit(original_url(url) or "").netloc.lower().removeprefix("www.")
     if not host:
         return None
     for source in load_sources().values():
@@ -338,6 +352,16 @@ def _is_date_line(line: str) -> bool:
                                                        or read_date(line.strip(" -|•"), "UTC", "") is not None)
 
 
+_NETWORKS = r"(facebook|twitter|x|instagram|linkedin|youtube|whatsapp|telegram|tiktok|threads|google news)"
+_SOCIAL = re.compile(rf"(?i)^(follow|join|subscribe to)\b(?!-).{{0,120}}?\b(on|at|via)\s+(our\s+)?{_NETWORKS}\b|"
+                     rf"^like\b.{{0,40}}\bon facebook\b.{{0,40}}\bfollow\b")  # "Like Business on Facebook, follow @..."
+
+
+def _is_social_prompt(line: str) -> bool:
+    """"Follow Dawn Business on Twitter, LinkedIn, Instagram and Facebook for insights on ...": however long."""
+    return bool(_SOCIAL.match(line)) and len(line.split()) <= 40
+
+
 def _is_contact(line: str) -> bool:
     """"Write to Al Root at allen.root@...", "Have a tip? ... reached at ...": how to reach the author."""
     return bool(_EMAIL.search(line)) and len(line.split()) <= 40
@@ -411,8 +435,8 @@ def _paragraphs(text: str, title: str, authors: list[str], drop_text: list[re.Pa
     kept, in_box = [], False
     for line in (re.sub(r"\s+", " ", raw).strip() for raw in text.split("\n")):
         k = key(line)
-        if not k or k == head or any(r.search(line) for r in drop_text):
-            continue  # empty or punctuation only, the headline again, the outlet's own boilerplate
+        if not k or k == head or any(r.search(line) for r in drop_text) or _is_social_prompt(line):
+            continue  # empty or punctuation only, the headline again, the outlet's own boilerplate, "follow us"
         if _BOILERPLATE.match(line) and len(line.split()) <= 15:
             in_box = True  # "Related stories", "Don't miss": the links under it go too
             continue
@@ -438,7 +462,7 @@ def _paragraphs(text: str, title: str, authors: list[str], drop_text: list[re.Pa
 
 def _site_names(tree, source: Source, url: str) -> list[str]:
     names = [source.name, _meta(tree, "og:site_name", "application-name", "twitter:site")]
-    host = urlsplit(url or "").netloc.lower().removeprefix("www.")
+    host = urlsplit(original_url(url) or "").netloc.lower().removeprefix("www.")
     if host:
         names += [host, host.split(".")[0]]
     return [_fold(n).lstrip("@") for n in names if n]
@@ -683,6 +707,7 @@ def extract_article(html: str | bytes, url: str, source: Source, hints: dict | N
     """Extract one article page. Raises :class:`ExtractionError` when there is no article in it."""
     hints = hints or {}
     now = now or datetime.now(timezone.utc)
+    url = original_url(url) or ""
     if isinstance(html, bytes):
         html = decode_page(html)  # BOM, <meta charset>, else detected (crawler.encoding)
     tree = _parse(html)
