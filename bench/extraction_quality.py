@@ -129,6 +129,28 @@ def load_naeb(directory: Path) -> dict[str, dict]:
     return pages
 
 
+def load_wcxb(directory: Path, split: str = "test") -> dict[str, dict]:
+    """The article pages of one split of WCXB (Murrough-Foley/web-content-extraction-benchmark, 2026): real pages
+    of 2021-26 with reviewed main content, title, author and date. The test split is held out: run it, do
+    not tune on it."""
+    pages = {}
+    for truth_file in sorted((directory / split / "ground-truth").glob("*.json")):
+        data = json.loads(truth_file.read_text(encoding="utf-8"))
+        path = directory / split / "html" / f"{truth_file.stem}.html.gz"
+        if data.get("_internal", {}).get("page_type", {}).get("primary") != "article" or not path.is_file():
+            continue
+        truth = data["ground_truth"]
+        page = {"path": path, "url": data.get("url", ""), "articleBody": truth.get("main_content") or ""}
+        if truth.get("title"):
+            page["title"] = truth["title"]
+        if truth.get("author"):
+            page["author"] = truth["author"]
+        if truth.get("publish_date"):
+            page["published"] = truth["publish_date"][:10]
+        pages[f"{split}/{truth_file.stem}"] = page
+    return pages
+
+
 def run_pkus(html: bytes, url: str) -> dict:
     try:
         article = extract_article(html, url, source_for_page(html, url))
@@ -234,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real", type=Path, action="append", default=[], help="another set of real pages (pages.json)")
     parser.add_argument("--fundus", type=Path, help="Fundus' parser test data (tests/resources/parser/test_data)")
     parser.add_argument("--naeb", type=Path, help="newspaper4k's article-extraction-dataset (articles.json, html/)")
+    parser.add_argument("--wcxb", type=Path, help="WCXB (Murrough-Foley/web-content-extraction-benchmark): its "
+                        "held-out test split's article pages")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--json", type=Path, help="also write every page's result here")
     args = parser.parse_args(argv)
@@ -253,6 +277,11 @@ def main(argv: list[str] | None = None) -> int:
             sets.append(evaluate_set("newspaper4k article extraction dataset, 2023", load_naeb(args.naeb), metric))
         else:
             print(f"extraction_quality: no articles.json in {args.naeb}; skipped")
+    if args.wcxb:
+        if (args.wcxb / "test" / "ground-truth").is_dir():
+            sets.append(evaluate_set("WCXB held-out test split, article pages of 2021-26", load_wcxb(args.wcxb), metric))
+        else:
+            print(f"extraction_quality: no test/ground-truth in {args.wcxb}; skipped")
     for directory in args.real:
         if not (directory / "pages.json").is_file():
             print(f"extraction_quality: no pages.json in {directory}; skipped")

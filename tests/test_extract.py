@@ -272,6 +272,36 @@ def test_the_publisher_an_email_address_and_initials_are_not_authors():
     assert extract(html)["author"] == "AFP"  # an agency's credit is a byline
 
 
+@pytest.mark.parametrize("printed, names", [
+    ("Keith Barry Senior Autos Reporter", "Keith Barry"),  # a role after the name
+    ("Zackery Cuevas Writer, Hardware", "Zackery Cuevas"),
+    ("Our Staff Reporter", "Our Staff Reporter"),  # a desk byline is the byline
+    ("Recipe by PJ Hamel", "PJ Hamel"),
+    ("Author Isaiah Shelton", "Isaiah Shelton"),
+    ("Luke Kim December 3, 2025", "Luke Kim"),  # a date line glued on
+    ("Haley Hoekstra • March", "Haley Hoekstra"),
+    ("Ayesha May", "Ayesha May"),  # ... but a surname that is a month stays
+    ('"David Kim"', "David Kim"),
+    ("Khaleeq Kiani | Tahir Sherani", "Khaleeq Kiani, Tahir Sherani"),
+    ("Updated January", None),
+])
+def test_bylines_lose_roles_prefixes_dates_and_user_names(printed, names):
+    assert extract(page('<meta name="author" content="' + printed.replace('"', "&quot;") + '">'))["author"] == names
+
+
+def test_user_names_and_placeholders_are_not_people():
+    from crawler.extract import _is_person
+    assert not any(_is_person(n, set()) for n in ("andrew.keaveney", "kffnirmitap", "page.head.extra.author", "undefined"))
+    assert all(_is_person(n, set()) for n in ("APP", "Reuters", "dpa", "Shahbaz Rana"))
+
+
+def test_a_person_who_is_the_site_is_an_author_but_an_outlet_named_like_its_address_is_not():
+    html = page('<meta name="author" content="Gary Marcus">')
+    assert extract(html, url="https://garymarcus.substack.com/p/a")["author"] == "Gary Marcus"
+    html = page('<meta name="author" content="Pakistan Today News">')
+    assert extract(html, url="https://www.pakistantodaynews.pk/a")["author"] is None
+
+
 def test_a_byline_rule_matching_a_sidebar_keeps_the_article_own_byline():
     source = replace(SOURCE, author=".author a")
     sidebar = "<aside><ul>" + "".join(f"<li><span class='author'><a href='/c{i}'>Columnist {i}</a></span></li>"
