@@ -558,7 +558,11 @@ def _without_role(name: str) -> str:
     """"Keith Barry Senior Autos Reporter" -> "Keith Barry"; "Our Staff Reporter" is a byline and stays whole."""
     words = name.split()
     start = next((i for i in range(1, len(words)) if _ROLE.match(" ".join(words[i:]))), None)
-    return " ".join(words[:start]).rstrip(",") if start and start >= 2 else name
+    person = " ".join(words[:start or 0]).rstrip(",")
+    # what is left must be someone: not "The Newspaper's" (Dawn's "The Newspaper's Staff Reporter")
+    if start and start >= 2 and _looks_personal(person) and not re.search(r"(?i)^(the|our|a|an)\s|'s\b", person):
+        return person
+    return name
 
 
 def _split_names(text: str) -> list[str]:

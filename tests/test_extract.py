@@ -276,6 +276,7 @@ def test_the_publisher_an_email_address_and_initials_are_not_authors():
     ("Keith Barry Senior Autos Reporter", "Keith Barry"),  # a role after the name
     ("Zackery Cuevas Writer, Hardware", "Zackery Cuevas"),
     ("Our Staff Reporter", "Our Staff Reporter"),  # a desk byline is the byline
+    ("The Newspaper's Staff Reporter", "The Newspaper's Staff Reporter"),  # Dawn's
     ("Recipe by PJ Hamel", "PJ Hamel"),
     ("Author Isaiah Shelton", "Isaiah Shelton"),
     ("Luke Kim December 3, 2025", "Luke Kim"),  # a date line glued on
