@@ -16,14 +16,19 @@ canonical link); then:
   ``drop``) matches, and what ``extract_article`` makes of it.
 
 A page of an outlet without a source file is checked against no rules (and extracted as an
-unknown outlet). The script exits 0; it reports, it does not judge.
+unknown outlet); for its listing pages the report gives the shapes of the links on its own host
+(``/<n>/<slug>/ x 48``), which is what a new source file's ``articles`` pattern must match. A
+Wayback Machine copy counts as the page it is a copy of. The script exits 0; it reports, it does
+not judge.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -33,8 +38,10 @@ sys.path.insert(0, str(ROOT))
 import lxml.html  # noqa: E402
 
 from crawler.discover import listing_links  # noqa: E402
-from crawler.extract import ExtractionError, extract_article, page_url, source_for_url  # noqa: E402
+from crawler.extract import ExtractionError, extract_article, original_url, page_url, source_for_url  # noqa: E402
 from crawler.extract import UNKNOWN  # noqa: E402
+
+_MONTH_DAY = re.compile(r"^\d{1,2}-[A-Z][a-z]{2}-\d{4}$")
 
 
 def _path(url: str) -> str:
@@ -42,10 +49,32 @@ def _path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def shape(path: str) -> str:
+    """A link's path with its ids, dates and slugs named: /story/2632667/govt-may-deduct -> /story/<n>/<slug>."""
+    def part(segment: str) -> str:
+        if segment.isdigit():
+            return "<n>"
+        if _MONTH_DAY.match(segment):
+            return "<DD-Mon-YYYY>"
+        if re.fullmatch(r"\d+-[\w-]+", segment):
+            return "<n>-<slug>"
+        if "-" in segment or len(segment) > 24 or re.search(r"[^\x00-\x7f]", segment):
+            return "<slug>"
+        return segment
+    return "/".join(part(segment) for segment in path.split("?")[0].split("/"))
+
+
+def _shapes(paths) -> list[str]:
+    return [f"{s} x {n}" for s, n in Counter(shape(p) for p in paths).most_common(6)]
+
+
 def check_listing(html: bytes, url: str, source) -> dict:
     tree = lxml.html.fromstring(html)
-    every = {urljoin(url, a.get("href")) for a in tree.iter("a") if a.get("href")}
-    on_site = {u for u in every if urlsplit(u).netloc.removeprefix("www.") == source.host.removeprefix("www.")}
+    every = {original_url(urljoin(url, a.get("href"))) for a in tree.iter("a") if a.get("href")}
+    own_host = (source.host if source is not UNKNOWN else urlsplit(url).netloc).removeprefix("www.")
+    on_site = {u for u in every if urlsplit(u).netloc.removeprefix("www.") == own_host}
+    if source is UNKNOWN:  # no rules to check: what a source file's `articles` pattern would have to match
+        return {"links_on_own_host": len(on_site), "link_shapes": _shapes(_path(u) for u in on_site)}
     articles = sorted(u for u in on_site if source.is_article_path(_path(u)))
     selected = {urljoin(url, el.get("href")) for el in tree.cssselect(source.listing_links) if el.get("href")} \
         if source.listing_links else set()
@@ -54,6 +83,7 @@ def check_listing(html: bytes, url: str, source) -> dict:
             "selected_articles": sum(source.is_article_path(_path(u)) for u in selected),
             "plain_scan_articles": len(articles),
             "after_fallback_articles": len({u for u, _ in found.links if source.is_article_path(_path(u))}),
+            "other_link_shapes": _shapes(_path(u) for u in on_site - set(articles)),
             "next_page": next_url, "sample": articles[:3]}
 
 
@@ -89,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {}
     for key, page in json.loads(index.read_text(encoding="utf-8")).items():
         html = (args.dir / page["file"]).read_bytes()
-        url = page.get("url") or page_url(html) or ""
+        url = original_url(page.get("url") or page_url(html) or "")
         source = source_for_url(url) or source_for_url(page_url(html)) or UNKNOWN
         check = check_listing if page.get("kind") == "listing" else check_article
         entry = {"outlet": source.spider, "kind": page.get("kind"), "url": url, "from": page.get("from"),

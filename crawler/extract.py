@@ -217,8 +217,22 @@ def _meta_all(tree, name: str) -> list[str]:
     return [v.strip() for v in tree.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content') if v.strip()]
 
 
+# a Wayback Machine copy's address: https://web.archive.org/web/20220929002532/https://naibaat.pk/...
+_WAYBACK = re.compile(r"^https?://(?:web\.)?archive\.org/web/\d{4,14}[a-z_]*/+", re.I)
+
+
+def original_url(url: str | None) -> str | None:
+    """The address of the page itself: a Wayback Machine copy's address gives the original's."""
+    found = _WAYBACK.match(url or "")
+    if not found:
+        return url
+    rest = url[found.end():]
+    # the original's scheme, sometimes with its slashes folded ("https:/naibaat.pk/..."), or none at all
+    return re.sub(r"(?i)^(https?):/+", r"\1://", rest) if re.match(r"(?i)https?:/", rest) else f"http://{rest}"
+
+
 def page_url(html: str | bytes) -> str | None:
-    """The page's own address: its canonical link, else og:url."""
+    """The page's own address: its canonical link, else og:url (the original's, for a Wayback copy)."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
     tree = load_html(html)
@@ -226,7 +240,7 @@ def page_url(html: str | bytes) -> str | None:
         return None
     for found in (tree.xpath('//link[@rel="canonical"]/@href'), tree.xpath('//meta[@property="og:url"]/@content')):
         if found and found[0].strip().startswith(("http://", "https://")):
-            return found[0].strip()
+            return original_url(found[0].strip())
     return None
 
 
@@ -235,7 +249,7 @@ UNKNOWN = Source(spider="unknown", name="", site="https://unknown.invalid", time
 
 def source_for_url(url: str | None) -> Source | None:
     """The outlet whose site ``url`` is on (www. or not), if we have a source file for it."""
-    host = urlsplit(url or "").netloc.lower().removeprefix("www.")
+    host = urlsplit(original_url(url) or "").netloc.lower().removeprefix("www.")
     if not host:
         return None
     for source in load_sources().values():
@@ -338,6 +352,16 @@ def _is_date_line(line: str) -> bool:
                                                        or read_date(line.strip(" -|•"), "UTC", "") is not None)
 
 
+_NETWORKS = r"(facebook|twitter|x|instagram|linkedin|youtube|whatsapp|telegram|tiktok|threads|google news)"
+_SOCIAL = re.compile(rf"(?i)^(follow|join|subscribe to)\b(?!-).{{0,120}}?\b(on|at|via)\s+(our\s+)?{_NETWORKS}\b|"
+                     rf"^like\b.{{0,40}}\bon facebook\b.{{0,40}}\bfollow\b")  # "Like Business on Facebook, follow @..."
+
+
+def _is_social_prompt(line: str) -> bool:
+    """"Follow Dawn Business on Twitter, LinkedIn, Instagram and Facebook for insights on ...": however long."""
+    return bool(_SOCIAL.match(line)) and len(line.split()) <= 40
+
+
 def _is_contact(line: str) -> bool:
     """"Write to Al Root at allen.root@...", "Have a tip? ... reached at ...": how to reach the author."""
     return bool(_EMAIL.search(line)) and len(line.split()) <= 40
@@ -411,8 +435,8 @@ def _paragraphs(text: str, title: str, authors: list[str], drop_text: list[re.Pa
     kept, in_box = [], False
     for line in (re.sub(r"\s+", " ", raw).strip() for raw in text.split("\n")):
         k = key(line)
-        if not k or k == head or any(r.search(line) for r in drop_text):
-            continue  # empty or punctuation only, the headline again, the outlet's own boilerplate
+        if not k or k == head or any(r.search(line) for r in drop_text) or _is_social_prompt(line):
+            continue  # empty or punctuation only, the headline again, the outlet's own boilerplate, "follow us"
         if _BOILERPLATE.match(line) and len(line.split()) <= 15:
             in_box = True  # "Related stories", "Don't miss": the links under it go too
             continue
@@ -436,12 +460,14 @@ def _paragraphs(text: str, title: str, authors: list[str], drop_text: list[re.Pa
 
 # -- title and byline ----------------------------------------------------------------------
 
-def _site_names(tree, source: Source, url: str) -> list[str]:
+def _host_names(url: str) -> list[str]:
+    host = urlsplit(original_url(url) or "").netloc.lower().removeprefix("www.")
+    return [host, host.split(".")[0]] if host else []
+
+
+def _site_names(tree, source: Source, url: str, hosts: bool = True) -> list[str]:
     names = [source.name, _meta(tree, "og:site_name", "application-name", "twitter:site")]
-    host = urlsplit(url or "").netloc.lower().removeprefix("www.")
-    if host:
-        names += [host, host.split(".")[0]]
-    return [_fold(n).lstrip("@") for n in names if n]
+    return [_fold(n).lstrip("@") for n in names + (_host_names(url) if hosts else []) if n]
 
 
 def _strip_site(title: str, sites: list[str]) -> str:
@@ -506,15 +532,42 @@ def _title(tree, ld: dict, source: Source, url: str, fallback) -> str:
     return cleaned[0] if cleaned else ""
 
 
+_MONTHS = (r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+           r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b\.?")
+# a month at the end of a byline without a date or a separator only when no one is called so (not "Ayesha May")
+_BARE_MONTH = r"\s(january|february|september|october|november|december)"
+_ROLE = re.compile(r"(?i)^((senior|staff|contributing|former|chief|special|associate|deputy|managing|executive|assistant|"
+                   r"lead|principal|guest|freelance|tech|technology|autos|business|political|sports|science|health|"
+                   r"economic|economics|investigative|national|foreign|legal|diplomatic|court|education|features|"
+                   r"news|digital|data)\s+){0,3}(reporter|correspondent|writer|editor|contributor|columnist|founder|"
+                   r"analyst|journalist|producer|photographer|intern)s?\b.*$")
+
+
 def _clean_byline(text: str) -> str:
-    text = _EMAIL.sub("", _fold(text))
-    text = re.sub(r"(?i)^\s*(by|von|par|written by|reported by|posted by)\s*:?\s+", "", text)
+    text = _EMAIL.sub("", _fold(text)).strip(" \"'“”‘’")
+    text = re.sub(r"(?i)^\s*(by|von|par|author|authors|written by|reported by|posted by|words by|story by|article by|"
+                  r"text by|recipe by)\s*:?\s+", "", text)
     text = re.sub(r"(?i)\s*(\||–|—|-)\s*(published|updated|posted).*$", "", text)
+    # "Luke Kim December 3, 2025", "Haley Hoekstra • March", "Craig McCarthy Last updated ...": a date line glued on
+    text = re.sub(rf"(?i)(\s*[•|·,]\s*{_MONTHS}(\s+\d.*)?|\s+{_MONTHS}\s+\d.*|{_BARE_MONTH}"
+                  rf"|\s*[•|·,]?\s*(last\s+)?(updated|published|posted)\b.*)$", "", text)
     return re.sub(r"^[\s,;|–-]+|[\s,;|–-]+$", "", text).strip()
 
 
+def _without_role(name: str) -> str:
+    """"Keith Barry Senior Autos Reporter" -> "Keith Barry"; "Our Staff Reporter" is a byline and stays whole."""
+    words = name.split()
+    start = next((i for i in range(1, len(words)) if _ROLE.match(" ".join(words[i:]))), None)
+    person = " ".join(words[:start or 0]).rstrip(",")
+    # what is left must be someone: not "The Newspaper's" (Dawn's "The Newspaper's Staff Reporter")
+    if start and start >= 2 and _looks_personal(person) and not re.search(r"(?i)^(the|our|a|an)\s|'s\b", person):
+        return person
+    return name
+
+
 def _split_names(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b)\s*", text) if p.strip()]
+    parts = (p.strip() for p in re.split(r"\s*(?:,|;|\s\|\s|\band\b|&|\bund\b|\bet\b)\s*", _without_role(text)))
+    return [_without_role(p) for p in parts if p]
 
 
 def _names(value) -> list[str]:
@@ -533,19 +586,37 @@ def _names(value) -> list[str]:
 _AGENCIES = {"dpa", "afp", "ap", "apa", "sda", "kna", "epd", "reuters", "app", "ians", "pti", "ani", "sid", "efe",
              "ansa", "tass", "xinhua", "anadolu", "bernama", "yonhap", "kyodo"}
 _NOT_BYLINES = {"editorial", "editorials", "opinion", "comment", "leader", "letters", "news", "home", "admin",
-                "administrator", "advertisement", "sponsored", "unknown", "null", "none"}
+                "administrator", "advertisement", "sponsored", "unknown", "null", "none", "undefined", "author",
+                "theauthor", "writtenby", "name", "webmaster", "human", "viewmoreposts", "staff", "guest"}
 
 
-def _is_person(name: str, publishers: set[str]) -> bool:
+_ORG_WORDS = re.compile(r"(?i)\b(news|times|today|daily|tribune|post|herald|journal|gazette|observer|express|"
+                        r"recorder|chronicle|press|media|tv|radio|network|magazine|report|group|team|staff|editors?|"
+                        r"desk|marketing|agency|bank|insurance|solutions|services|systems|labs?|inc|ltd|llc|"
+                        r"company|institute|university|foundation|association|online|digital|global|world)\b")
+
+
+def _looks_personal(name: str) -> bool:
+    """Two to four capitalised words and nothing a company or an outlet is called: "Gary Marcus", "Rick Steves"."""
+    return bool(re.fullmatch(r"[A-Z][\w'-]+(\s+[A-Z][\w'.-]*){1,3}", name)) and not _ORG_WORDS.search(name)
+
+
+def _is_person(name: str, publishers: set[str], hosts: set[str] = frozenset()) -> bool:
     key = re.sub(r"\W", "", name).casefold()
     if not key or len(name) > 80 or len(name.split()) > 5 or key in _NOT_BYLINES:
         return False  # five words is a name; more is an affiliation or a sentence
     if any(key == p or (len(p) > 3 and p in key) for p in publishers):
         return False
+    if any(key == h or (len(h) > 3 and h in key) for h in hosts) and not _looks_personal(name):
+        return False  # the site's own address; but "Gary Marcus" writes garymarcus.substack.com
     if re.search(r"https?://|www\.|\.(com|pk|org|net)\b", name, re.I):
         return False
     if re.fullmatch(r"[A-Z]{2,5}", name) or key in _AGENCIES:
         return True  # a news agency's credit: AP, AFP, dpa
+    if " " not in name and (re.search(r"[\d_.]", name) or name.islower()):
+        return False  # a user name or a template's placeholder: "andrew.keaveney", "kffnirmitap", "page.head.author"
+    if re.fullmatch(rf"(?i)(updated\s.*|{_MONTHS})", name):
+        return False
     letters = re.sub(r"[^A-Za-z\u00c0-\uffff]", "", name)
     return len(letters) >= 4 or " " in name.strip()  # "jk", "ssi": an editor's initials
 
@@ -563,7 +634,8 @@ def _byline_elements(tree, css: str) -> list:
 
 
 def _authors(tree, ld: dict, source: Source, url: str, fallback) -> list[str]:
-    publishers = {re.sub(r"\W", "", n).casefold() for n in _site_names(tree, source, url) if n}
+    publishers = {re.sub(r"\W", "", n).casefold() for n in _site_names(tree, source, url, hosts=False) if n}
+    hosts = {re.sub(r"\W", "", n).casefold() for n in _host_names(url)}
     pub = ld.get("publisher")
     if isinstance(pub, dict) and isinstance(pub.get("name"), str):
         publishers.add(re.sub(r"\W", "", pub["name"]).casefold())
@@ -580,7 +652,7 @@ def _authors(tree, ld: dict, source: Source, url: str, fallback) -> list[str]:
         lambda: _split_names(_clean_byline(fallback() or "")),
     ]
     for names in candidates:
-        names = list(dict.fromkeys(n for n in names() if _is_person(n, publishers)))
+        names = list(dict.fromkeys(n for n in names() if _is_person(n, publishers, hosts)))
         if 0 < len(names) <= 6:  # more than that is a list of columnists, not a byline
             return names
     return []
@@ -683,6 +755,7 @@ def extract_article(html: str | bytes, url: str, source: Source, hints: dict | N
     """Extract one article page. Raises :class:`ExtractionError` when there is no article in it."""
     hints = hints or {}
     now = now or datetime.now(timezone.utc)
+    url = original_url(url) or ""
     if isinstance(html, bytes):
         html = decode_page(html)  # BOM, <meta charset>, else detected (crawler.encoding)
     tree = _parse(html)

@@ -65,6 +65,11 @@ def parse_host(entry: str) -> tuple[str, int | None]:
     return host, int(port) if port else None
 
 
+def twin(host: str) -> str:
+    """``www.dawn.com`` <-> ``dawn.com``: the other name a site commonly answers to."""
+    return host.removeprefix("www.") if host.startswith("www.") else f"www.{host}"
+
+
 def is_public(address: str) -> bool:
     return ipaddress.ip_address(address.split("%")[0]).is_global
 
@@ -96,10 +101,14 @@ class SiteGuardMiddleware:
         base = netloc_key(spider.base)
         site_host = netloc_key(source.site)[0]
         # default: the site's host (any port, or only the port the site names, e.g. a fixed local copy)
+        # and its www./bare twin, which the spider takes for the same site (a redirect between them is common)
         hosts = {parse_host(h) for h in (source.hosts or (urlsplit(source.site).netloc,))}
+        twins = {site_host, twin(site_host)}
+        if not source.hosts:
+            hosts |= {(twin(h), p) for h, p in hosts}
         if base[0] != site_host:
             # crawling a copy: its address stands for the site's host (which must not be fetched live)
-            hosts = {h for h in hosts if h[0] != site_host} | {base}
+            hosts = {h for h in hosts if h[0] not in twins} | {base}
         self.allowed = hosts
         self.local_copy = not self._public_host(base[0])
 

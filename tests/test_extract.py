@@ -272,6 +272,37 @@ def test_the_publisher_an_email_address_and_initials_are_not_authors():
     assert extract(html)["author"] == "AFP"  # an agency's credit is a byline
 
 
+@pytest.mark.parametrize("printed, names", [
+    ("Keith Barry Senior Autos Reporter", "Keith Barry"),  # a role after the name
+    ("Zackery Cuevas Writer, Hardware", "Zackery Cuevas"),
+    ("Our Staff Reporter", "Our Staff Reporter"),  # a desk byline is the byline
+    ("The Newspaper's Staff Reporter", "The Newspaper's Staff Reporter"),  # Dawn's
+    ("Recipe by PJ Hamel", "PJ Hamel"),
+    ("Author Isaiah Shelton", "Isaiah Shelton"),
+    ("Luke Kim December 3, 2025", "Luke Kim"),  # a date line glued on
+    ("Haley Hoekstra • March", "Haley Hoekstra"),
+    ("Ayesha May", "Ayesha May"),  # ... but a surname that is a month stays
+    ('"David Kim"', "David Kim"),
+    ("Khaleeq Kiani | Tahir Sherani", "Khaleeq Kiani, Tahir Sherani"),
+    ("Updated January", None),
+])
+def test_bylines_lose_roles_prefixes_dates_and_user_names(printed, names):
+    assert extract(page('<meta name="author" content="' + printed.replace('"', "&quot;") + '">'))["author"] == names
+
+
+def test_user_names_and_placeholders_are_not_people():
+    from crawler.extract import _is_person
+    assert not any(_is_person(n, set()) for n in ("andrew.keaveney", "kffnirmitap", "page.head.extra.author", "undefined"))
+    assert all(_is_person(n, set()) for n in ("APP", "Reuters", "dpa", "Shahbaz Rana"))
+
+
+def test_a_person_who_is_the_site_is_an_author_but_an_outlet_named_like_its_address_is_not():
+    html = page('<meta name="author" content="Gary Marcus">')
+    assert extract(html, url="https://garymarcus.substack.com/p/a")["author"] == "Gary Marcus"
+    html = page('<meta name="author" content="Pakistan Today News">')
+    assert extract(html, url="https://www.pakistantodaynews.pk/a")["author"] is None
+
+
 def test_a_byline_rule_matching_a_sidebar_keeps_the_article_own_byline():
     source = replace(SOURCE, author=".author a")
     sidebar = "<aside><ul>" + "".join(f"<li><span class='author'><a href='/c{i}'>Columnist {i}</a></span></li>"
@@ -295,3 +326,51 @@ def test_the_outlet_is_found_from_the_page_canonical_link():
     assert source_for_page(html).spider == "dawn"
     assert source_for_page(page(), "https://www.brecorder.com/news/40000001").spider == "brecorder"
     assert source_for_page(page('<link rel="canonical" href="https://example.org/a">')) is UNKNOWN
+
+
+def test_a_wayback_machine_copy_is_the_page_it_copies():
+    # a saved copy from the Wayback Machine names itself web.archive.org/web/<time>/<original>
+    html = page('<link rel="canonical" href="https://web.archive.org/web/20250101000000/'
+                'https://www.nation.com.pk/05-Nov-2026/pakistan-us-hold-defence-talks">', body=BODY)
+    assert source_for_page(html).spider == "nation"
+    nation = load_sources()["nation"]
+    a = extract(html, nation, url="https://web.archive.org/web/20250101000000/https://nation.com.pk/05-Nov-2026/x")
+    assert a["url"] == "https://nation.com.pk/05-Nov-2026/x" and a["published_day"] == "2026-11-05"  # url_date
+
+
+# -- boilerplate of real pages ------------------------------------------------------------
+
+def test_follow_us_lines_go_however_long_but_sentences_about_social_media_stay():
+    # Dawn's business pages end "Follow Dawn Business on Twitter, LinkedIn, Instagram and Facebook for insights
+    # on business, finance and tech from Pakistan and across the world." (24 words)
+    prompts = ["<p><em>Follow Test Outlet Business on Twitter, LinkedIn, Instagram and Facebook for insights on "
+               "business, finance and tech from Pakistan and across the world.</em></p>",
+               "<p>Like Business on Facebook, follow @TestBiz on Twitter to stay informed and join in the conversation.</p>"]
+    assert extract(page(body=BODY + "".join(prompts)))["body"].split("\n\n") == PARAGRAPHS
+    sentence = "Like many exporters on Twitter, the chamber's president said the tariff cut came late for the season."
+    assert extract(page(body=BODY + f"<p>{sentence}</p>"))["body"].endswith(sentence)
+
+
+def test_a_feed_date_with_a_two_digit_year_is_read():
+    # The Express Tribune's real feeds print "Fri, 02 Oct 26 22:24:34 +0500"
+    assert read_date("Fri, 02 Oct 26 22:24:34 +0500", "Asia/Karachi", "feed").iso == "2026-10-02T17:24:34+00:00"
+
+
+@pytest.mark.parametrize("spider, path, article", [
+    # addresses as the outlets' real pages link them (home pages of July 2021, feeds of 2026)
+    ("tribune", "/story/2310594/pakistan-uzbekistan-to-finalise-pta-in-3-months", True),
+    ("tribune", "/article/97427/hamiltons-f1-career-maxed-out", True),  # a Tribune blogs post
+    ("tribune", "/author/1360/zafar-bhutta", False),
+    ("tribune", "/multimedia/videos/1234", False),
+    ("thenews", "/print/864155-pindi-ring-road-scandal-zulfi-bukhari-and-sarwar-khan-get-clean-chit", True),
+    ("thenews", "/magazine/money-matters/862706-date-dynamics", True),
+    ("thenews", "/magazine/", False),
+    ("thenews", "/latest/category/pakistan", False),
+    ("nation", "/14-Jun-2024/easypaisa-enables-raast-p2m-payments-to-digitise-person-to-merchant-transactions", True),
+    ("nation", "/15-Jul-2021/president-alvi-visits-isi-headquarters", True),
+    ("nation", "/Columnist/senator-rehman-malik", False),
+    ("brecorder", "/news/40442486/argentina-unveils-passports-for-investment-scheme", True),
+    ("brecorder", "/news/40442486", True),  # the feed's guid
+])
+def test_real_addresses_pass_the_outlets_article_patterns(spider, path, article):
+    assert load_sources()[spider].is_article_path(path) is article

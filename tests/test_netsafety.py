@@ -37,6 +37,15 @@ def test_decode_page_reads_the_declared_or_detected_charset(body, ctype):
     assert TEXT in text and "\ufffd" not in text
 
 
+def test_a_saved_page_in_utf8_that_keeps_its_old_meta_charset_is_read_as_utf8():
+    # a browser or a tool saves the page as UTF-8 and leaves <meta charset="GB2312"> (Fundus' People's Daily page)
+    for charset, text in (("gb2312", "促进航天技术更好惠及人民"), ("iso-8859-1", TEXT)):
+        body = f'<meta charset="{charset}"><title>{text}</title>'.encode("utf-8")
+        assert text in decode_page(body) and text in decode_page(body, "text/html")
+    real = '<meta charset="gb2312"><title>促进航天技术</title>'
+    assert "促进航天技术" in decode_page(real.encode("gb2312"))  # the charset it names, when the bytes are in it
+
+
 def test_decode_page_keeps_a_replacement_character_the_page_really_has():
     assert decode_page("a \ufffd b".encode(), "text/html; charset=utf-8") == "a \ufffd b"
 
@@ -98,6 +107,20 @@ async def test_hosts_other_than_the_outlets_are_refused():
     for url in ("http://127.0.0.1:9999/news/1", "http://127.0.0.2:8123/news/1", "https://www.example.com/news/1"):
         with pytest.raises(Refused, match="off-site URL"):
             await g.process_request(Request(url))
+
+
+def test_the_www_twin_of_a_live_site_is_its_own_host_but_never_fetched_live_for_a_copy():
+    # nation.com.pk served its pages on the bare host in 2021 and on www. since: a redirect between them is fine
+    live = guard("https://www.nation.com.pk")
+    live._setup()
+    assert live.allowed_host("https://nation.com.pk/rss/home") and live.allowed_host("https://www.nation.com.pk/x")
+    assert not live.allowed_host("https://nawaiwaqt.com.pk/x")
+    copy = guard("https://www.nation.com.pk", base="http://127.0.0.1:8123")
+    copy._setup()
+    assert not copy.allowed_host("https://nation.com.pk/x") and not copy.allowed_host("https://www.nation.com.pk/x")
+    named = guard("https://www.x.com", hosts=("www.x.com",))  # `hosts` given: exactly those
+    named._setup()
+    assert not named.allowed_host("https://x.com/a")
 
 
 async def test_a_redirect_hop_to_another_host_names_how_it_got_there():
