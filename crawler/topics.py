@@ -213,7 +213,8 @@ def load_model(path: Path | Traversable = TOPICS_FILE, threshold: float | None =
         pair_cues=TermSet({t: 1.0 for t in context.get("pair_cues", [])}),
         venues=TermSet({t: 1.0 for t in context.get("venues", [])}),
         introduce=_introduction(context.get("titles", [])),
-        introduce_abbr=re.compile(r"(?<![\w-])(?:US|U\.S\.|American|United States)\b[^.();]{0,90}?\(([A-Z][A-Za-z]{1,7})\)"
+        introduce_abbr=re.compile(r"(?<![\w-])(?:US|U\.S\.|American|United States)"
+                                  r"(?:\s+(?:[A-Z][\w'&-]*|of|and|for|the|on|&)){1,8}\s*\(([A-Z][A-Za-z]{1,7})\)"
                                   r"|\((?:US|U\.S\.)\s+([A-Z]{2,8})\)"),
         org_words=set(context.get("organisation_words", [])),
         venue_weight=float(context.get("venue_weight", 0.25)),

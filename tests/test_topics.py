@@ -56,6 +56,20 @@ def test_every_fixture_outlet_label_is_met(manifest):
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.parametrize("name", ["labels-2.json", "labels-3.json"])
+def test_the_committed_real_news_labels_are_pointers_not_texts(name):
+    sectors = {"trade-tariffs", "investment", "it-digital", "mining-minerals", "energy", "finance-imf", "agriculture",
+               "textiles", "remittances"}
+    labels = json.loads((TOPICS / "real" / name).read_text(encoding="utf-8"))
+    assert len({x["id"] for x in labels}) == len(labels) == len({x["url"] for x in labels})
+    for x in labels:
+        assert set(x) == {"id", "stratum", "source_path", "url", "outlet", "published", "relevant", "confidence",
+                          "reason", "sectors"}, x["id"]  # no title, no body: the publishers' text stays out
+        assert isinstance(x["relevant"], bool) and x["confidence"] in ("sure", "borderline") and x["reason"]
+        assert set(x["sectors"]) <= sectors and bool(x["sectors"]) == x["relevant"]
+        assert x["source_path"].startswith(f"data/{x['outlet']}/articles/2025/") and x["id"].startswith(x["outlet"])
+
+
 def test_verdict_names_the_terms_and_features_that_decided_it():
     verdict = classify("US cuts tariff on Pakistani textiles",
                        "Islamabad: The United States cut the reciprocal tariff on Pakistani textile exports.")
@@ -131,6 +145,10 @@ def test_a_name_introduced_as_american_names_the_us_when_repeated():
     railway = sides("Freight corridor", "Pakistan Railways signed the Dedicated Freight Corridor (DFC) deal.\n\n"
                     "The DFC will link Karachi to the north.")
     assert lender[2]["us"] >= CLEAR and railway[2]["us"] == 0
+    # only a name that follows the US term is introduced by it: the news agency is not American
+    agency = sides("Pivotal moment", "He spoke at a conference at Harvard University in the US, the Associated "
+                   "Press of Pakistan (APP) reported.\n\nThe minister told APP reserves had doubled.")
+    assert agency[2]["us"] == 0
 
 
 def test_the_us_acting_on_the_world_is_not_the_us_dealing_with_pakistan():
