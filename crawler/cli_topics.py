@@ -7,36 +7,60 @@ Thin shells around crawler.topics.evaluate and crawler.reprocess, registered on 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from pathlib import Path
 
 import click
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "topics" / "labelled.json"
-
+DATA_ENV = "PKUS_TOPICS_DATA"  # directories (":"-separated) holding the real-news files built from the mirror
 
 L2 = 0.3  # the weights' L2 penalty: small, the features are few and on similar scales
 
 
 def _shown(path: Path) -> str:
-    """A path as the weights file records it: relative to the project when inside it."""
+    """A training file as the weights file records it: its path in the project, else its name
+    alone (a file outside the project is found again by name and checked by its sha256)."""
     try:
         return str(path.resolve().relative_to(ROOT))
     except ValueError:
-        return str(path)
+        return path.name
 
 
-def _trained_on() -> list[Path]:
-    """The files the current weights were trained on (topics_weights.toml), for a plain retrain."""
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def training_files(data_dirs: list[Path] | None = None) -> tuple[list[Path], list[str]]:
+    """The files the current weights were trained on (topics_weights.toml): project paths, and
+    files outside it looked up by name in `data_dirs` and $PKUS_TOPICS_DATA, each with the
+    sha256 it was trained with. Returns (found, what is missing or differs)."""
     from .topics import WEIGHTS_FILE, load_weights
 
-    paths = [Path(entry["file"]) if Path(entry["file"]).is_absolute() else ROOT / entry["file"]
-             for entry in load_weights(WEIGHTS_FILE).get("trained_on", [])]
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing or not paths:
-        raise click.ClickException(f"the current weights were trained on files that are not here ({', '.join(missing)}); "
-                                   "name every training file with --file (see the README's Topics section)")
+    dirs = [*(data_dirs or []), *(Path(d) for d in os.environ.get(DATA_ENV, "").split(os.pathsep) if d)]
+    found, problems = [], []
+    for entry in load_weights(WEIGHTS_FILE).get("trained_on", []):
+        name = entry["file"]
+        candidates = [ROOT / name] if "/" in name else [d / name for d in dirs]
+        path = next((c for c in candidates if c.is_file()), None)
+        if path is None:
+            problems.append(f"{name} (not found{'' if '/' in name else ' in ' + (', '.join(map(str, dirs)) or 'no data directory')})")
+        elif entry.get("sha256") and len(entry["sha256"]) == 64 and _sha256(path) != entry["sha256"]:
+            problems.append(f"{path} (its sha256 differs from the one trained on)")
+        else:
+            found.append(path)
+    return found, problems
+
+
+def _trained_on(data_dirs: list[Path]) -> list[Path]:
+    paths, problems = training_files(data_dirs)
+    if problems or not paths:
+        raise click.ClickException(f"the current weights were trained on files that are not here: {'; '.join(problems)}. "
+                                   f"Build the real-news files (tests/topics/README.md) and pass their directory with "
+                                   f"--data DIR (or ${DATA_ENV}), or name every training file with --file")
     return paths
 
 
@@ -102,35 +126,53 @@ def add_topic_commands(cli: click.Group, db_option) -> None:
     @click.option("--file", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
                   help="Labelled articles (JSON list); repeat for several. Default: the files the current "
                        "weights were trained on.")
+    @click.option("--data", "data_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+                  help=f"Where to find the recorded files outside the project (by name; also ${DATA_ENV}).")
     @click.option("--l2", type=float, default=L2, show_default=True, help="L2 penalty on the weights.")
     @click.option("--cv", "folds", type=int, default=0, help="Also print k-fold cross-validated figures per file.")
+    @click.option("--repeats", type=int, default=5, show_default=True,
+                  help="With --cv: repeat it with reshuffled folds and pool the counts.")
     @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
                   help="Where to write the weights (default: crawler/topics_weights.toml, which the model reads).")
-    def train_topics(paths, l2, folds, out):
+    def train_topics(paths, data_dirs, l2, folds, repeats, out):
         """Learn the relevance model's feature weights from labelled files; deterministic.
 
-        The same files in the same order always give the same weights file.
+        The same files in the same order always give the same weights file. The threshold is
+        chosen from out-of-fold probabilities (the middle of the best F1 plateau).
         """
-        from .topics import WEIGHTS_FILE, cross_validate, evaluate, load_model, train, weights_toml
+        from .topics import WEIGHTS_FILE, evaluate, load_model
+        from .topics_train import cross_validate, train, weights_toml
 
-        sets = [(_shown(path), _labelled(path)) for path in (paths or _trained_on())]
+        files = list(paths) or _trained_on(list(data_dirs))
+        sets = [(_shown(path), _labelled(path)) for path in files]
+        if len({name for name, _ in sets}) < len(sets):
+            raise click.ClickException("two training files would be recorded under one name; rename one")
         words = load_model(weights_path=None)
         try:
-            data = train(sets, words, l2=l2)
+            data = train(sets, words, l2=l2, digests={_shown(p): _sha256(p) for p in files})
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         out = out or WEIGHTS_FILE
         out.write_text(weights_toml(data), encoding="utf-8")
         model = load_model(weights_path=out)
         click.echo(f"model v{data['version']}: trained on {sum(len(b) for _, b in sets)} articles from "
-                   f"{len(sets)} files; wrote {_shown(out)}")
+                   f"{len(sets)} files, threshold {data['threshold']:g}; wrote {_shown(out)}")
         for name, items in sets:
             result = evaluate(items, model)
             click.echo(f"  {name}: precision {result.precision:.3f}  recall {result.recall:.3f}  (in-sample)")
         if folds > 1:
-            for name, result in cross_validate(sets, words, l2=l2, folds=folds):
-                click.echo(f"  {name}: precision {result.precision:.3f}  recall {result.recall:.3f}  "
-                           f"({folds}-fold cross-validated)")
+            from .topics import Evaluation
+
+            how = f"{folds}-fold cross-validated" + (f", {repeats} times" if repeats > 1 else "")
+            outside = Evaluation()  # the files from outside the project (the real news), pooled
+            for name, result in cross_validate(sets, words, l2=l2, folds=folds, repeats=repeats,
+                                               threshold=data["threshold"]):
+                click.echo(f"  {name}: precision {result.precision:.3f}  recall {result.recall:.3f}  ({how})")
+                if "/" not in name:
+                    outside.tp, outside.fp, outside.fn = outside.tp + result.tp, outside.fp + result.fp, outside.fn + result.fn
+            if outside.tp + outside.fn and len([n for n, _ in sets if "/" not in n]) > 1:
+                click.echo(f"  files from outside the project, pooled: precision {outside.precision:.3f}  "
+                           f"recall {outside.recall:.3f}  ({how})")
 
     @cli.command()
     @db_option

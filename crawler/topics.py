@@ -20,18 +20,21 @@ both sides to an economic subject, the sectors and the entities named.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-TOPICS_FILE = Path(__file__).parent / "topics.toml"
-ENTITIES_FILE = Path(__file__).parent / "entities.toml"
-WEIGHTS_FILE = Path(__file__).parent / "topics_weights.toml"
+# Read through importlib.resources, so they are found inside a zipped egg too (Scrapyd).
+_DATA = resources.files(__package__)
+TOPICS_FILE = _DATA / "topics.toml"
+ENTITIES_FILE = _DATA / "entities.toml"
+WEIGHTS_FILE = _DATA / "topics_weights.toml"
 SIDES = ("pakistan", "us")
 CLEAR = 0.5  # a side term of at least this weight, not in a list, names that side
 # Sentence ends: ., ! or ? (and a closing quote) before a capital, digit or opening quote;
@@ -48,11 +51,11 @@ _LIST_GAP = re.compile(r"^(?:\s|,|;|/|&|-|–|\band\b|\bor\b|\bas well as\b|\bth
 # and "the two countries" in a piece about these two); its economic strength is its economic
 # words' points, capped, in [0, 1].
 FEATURES = {
-    "pair_econ": "bilateral economic paragraphs (log of 1 + their summed economic strength)",
+    "pair_concrete": "bilateral paragraphs on a concrete economic subject: tariffs, minerals, LNG, textiles... "
+                     "(log of 1 + their summed strength; 'trade and investment' alone is not one)",
     "pair_econ_share": "share of the body's paragraphs that are bilateral and economic",
     "lead_pair_econ": "the headline or the first two paragraphs are bilateral and economic",
     "title_us": "the headline names the US as a party",
-    "title_econ": "economic strength of the headline",
     "pk_share": "share of paragraphs that name Pakistan",
     "us_share": "share of paragraphs that name the US",
     "others_share": "share of the foreign paragraphs that name other countries and not the US",
@@ -112,11 +115,16 @@ class Model:
     drop: re.Pattern  # body lines that are publication notes, not text
     sides: dict[str, TermSet]
     places: dict[str, TermSet]  # the sides' cities and states: a venue, where a multilateral body meets
-    others: TermSet
+    others: TermSet  # other countries and blocs, and the world at large
+    world: set[str]  # "global economy", "trading partners": one is as good as a list of countries
     pair_cues: TermSet  # "the two countries", "bilateral": both sides, in a piece about these two
     venues: TermSet  # IMF, World Bank, United Nations: a US place beside them is where, not who
+    introduce: re.Pattern  # "US investor Gentry Beach": a name introduced as American
+    introduce_abbr: re.Pattern  # "the US International Development Finance Corporation (DFC)"
+    org_words: set[str]  # "Strategic Metals" is a firm: no surname alias
     venue_weight: float
     economic: TermSet  # every economic word: [economic] and all sectors
+    concrete: set[str]  # sector words that are a subject, not a pleasantry ("LNG", "tariff", not "trade", "investment")
     econ_cap: float
     econ_min: float
     sectors: dict[str, set[str]]
@@ -149,7 +157,7 @@ class Verdict:
                 "relevance_evidence": self.evidence, "sectors": self.sectors, "entities": self.entities}
 
 
-def load_entities(path: Path = ENTITIES_FILE) -> list[Entity]:
+def load_entities(path: Path | Traversable = ENTITIES_FILE) -> list[Entity]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     entities = [Entity(e["name"], e.get("kind", "organisation"), list(e.get("aliases", [])), e.get("side"))
                 for e in data.get("entity", [])]
@@ -159,7 +167,7 @@ def load_entities(path: Path = ENTITIES_FILE) -> list[Entity]:
     return entities
 
 
-def load_weights(path: Path = WEIGHTS_FILE) -> dict:
+def load_weights(path: Path | Traversable = WEIGHTS_FILE) -> dict:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     unknown = set(data.get("weights", {})) - set(FEATURES)
     if unknown:
@@ -167,8 +175,9 @@ def load_weights(path: Path = WEIGHTS_FILE) -> dict:
     return data
 
 
-def load_model(path: Path = TOPICS_FILE, threshold: float | None = None,
-               entities_path: Path = ENTITIES_FILE, weights_path: Path | None = WEIGHTS_FILE) -> Model:
+def load_model(path: Path | Traversable = TOPICS_FILE, threshold: float | None = None,
+               entities_path: Path | Traversable = ENTITIES_FILE,
+               weights_path: Path | Traversable | None = WEIGHTS_FILE) -> Model:
     """The words (topics.toml, entities.toml) and the learned weights (None: untrained, for training)."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     context = data.get("context", {})
@@ -199,11 +208,18 @@ def load_model(path: Path = TOPICS_FILE, threshold: float | None = None,
         sides=sides,
         places={side: TermSet({t: float(w) for t, w in data.get("places", {}).get(side, {}).items()})
                 for side in SIDES},
-        others=TermSet({t: float(w) for t, w in data.get("others", {}).items()}),
+        others=TermSet({t: float(w) for t, w in (data.get("others", {}) | data.get("world", {})).items()}),
+        world=set(data.get("world", {})),
         pair_cues=TermSet({t: 1.0 for t in context.get("pair_cues", [])}),
         venues=TermSet({t: 1.0 for t in context.get("venues", [])}),
+        introduce=_introduction(context.get("titles", [])),
+        introduce_abbr=re.compile(r"(?<![\w-])(?:US|U\.S\.|American|United States)"
+                                  r"(?:\s+(?:[A-Z][\w'&-]*|of|and|for|the|on|&)){1,8}\s*\(([A-Z][A-Za-z]{1,7})\)"
+                                  r"|\((?:US|U\.S\.)\s+([A-Z]{2,8})\)"),
+        org_words=set(context.get("organisation_words", [])),
         venue_weight=float(context.get("venue_weight", 0.25)),
         economic=TermSet(economic),
+        concrete={t for terms in sectors.values() for t in terms} - set(rules.get("generic", [])),
         econ_cap=float(rules.get("econ_cap", 5.0)),
         econ_min=float(rules.get("econ_min", 2.0)),
         sectors=sectors,
@@ -221,8 +237,16 @@ def load_model(path: Path = TOPICS_FILE, threshold: float | None = None,
     )
 
 
+def _introduction(titles: list[str]) -> re.Pattern:
+    """ "US <lowercase words or titles> First Last": the name of someone (or something) the piece
+    introduces as American."""
+    role = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True)) or "(?!)"
+    return re.compile(r"(?<![\w-])(?:US|U\.S\.|American|United States)\s+(?:(?:[a-z][a-z\-]*|(?:" + role + r")\.?)\s+){0,6}"
+                      r"((?!(?:" + role + r")\b)[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+(?!(?:" + role + r")\b)[A-Z][a-z]{2,})\b")
+
+
 @lru_cache(maxsize=4)
-def default_model(path: Path = TOPICS_FILE) -> Model:
+def default_model(path: Path | Traversable = TOPICS_FILE) -> Model:
     return load_model(path)
 
 
@@ -252,6 +276,10 @@ class Unit:
     def side(self, name: str) -> bool:
         return self.named[name] >= CLEAR
 
+    def off_subject(self, model: "Model") -> bool:
+        """Mostly about another subject: its security, sport, aid... words outweigh its economic ones."""
+        return self.off >= model.off_min and self.off > self.econ
+
 
 def paragraphs(title: str, body: str, model: Model) -> list[str]:
     """The headline, then the body's paragraphs, a leading dateline removed (it says where, not
@@ -263,17 +291,30 @@ def paragraphs(title: str, body: str, model: Model) -> list[str]:
     return [(title or "").strip(), *paras]
 
 
-def _side_strength(text: str, model: Model, venue: bool) -> tuple[dict[str, float], set[str]]:
+def _sentences(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        out.append((start, match.start()))
+        start = match.end()
+    return out + [(start, len(text))]
+
+
+def _side_strength(text: str, model: Model, venue: bool,
+                   introduced: TermSet | None = None) -> tuple[dict[str, float], set[str]]:
     """Each side's strongest mention in one paragraph, sentence by sentence: a side named in a
     list of countries ("Vietnam, Bangladesh and Pakistan") counts `list_weight`; in a piece that
     names the IMF, the World Bank or the UN, a US place, or the US after "in", "to", "left
     for"..., is where they meet and counts `venue_weight`."""
     named = dict.fromkeys(SIDES, 0.0)
     others_all: set[str] = set()
-    for sentence in _SENTENCE_END.split(text):
+    for s0, s1 in _sentences(text):
+        sentence = text[s0:s1]
+        best = dict.fromkeys(SIDES, 0.0)
         others = [(t, a, b) for t, a, b in model.others.spans(sentence) if model.others.weights[t] > 0]
         others_all.update(t for t, _, _ in others)
-        crowded = len({t for t, _, _ in others}) >= model.list_size
+        # several other countries, or the world at large ("the global economy"): the sentence is
+        # about the US and everyone, unless it names both sides outside any list (below)
+        crowded = len({t for t, _, _ in others}) >= model.list_size or any(t in model.world for t, _, _ in others)
         # a sentence about the IMF's or UN's meetings names the US as where they are ("left for
         # the United States to attend the IMF meetings"), not as a party
         for side in SIDES:
@@ -282,10 +323,18 @@ def _side_strength(text: str, model: Model, venue: bool) -> tuple[dict[str, floa
                      for t, a, b in model.sides[side].spans(sentence)]
             found += [(t, a, b, model.places[side].weights[t] * (model.venue_weight if venue else 1.0))
                       for t, a, b in model.places[side].spans(sentence)]
+            if side == "us" and introduced is not None:
+                found += [(t, a, b, model.venue_weight if venue and _LOCATIVE.search(sentence[:a]) else 1.0)
+                          for t, a, b in introduced.spans(sentence)]
             for term, start, end, weight in found:
-                listed = crowded or any(_LIST_GAP.match(sentence[end:a] if a >= end else sentence[b:start])
-                                        for _, a, b in others)
-                named[side] = max(named[side], weight * (model.list_weight if listed else 1.0))
+                adjacent = any(_LIST_GAP.match(sentence[end:a] if a >= end else sentence[b:start]) for _, a, b in others)
+                best[side] = max(best[side], weight * (model.list_weight if adjacent else 1.0))
+        # "US tariffs on China, Canada and Mexico" is about them all; "the US granted Pakistan 19pc,
+        # India 50pc" names both sides outside the list: there the others are a comparison
+        if crowded and min(best.values()) < CLEAR:
+            best = {side: v * model.list_weight for side, v in best.items()}
+        for side in SIDES:
+            named[side] = max(named[side], best[side])
     return named, others_all
 
 
@@ -293,9 +342,10 @@ def analyse(title: str, body: str, model: Model) -> list[Unit]:
     texts = paragraphs(title, body, model)
     # The IMF, the World Bank or the UN anywhere in the piece make its US cities venues.
     venue = any(model.venues.find(text) for text in texts)
+    introduced = _introduced(texts, model)
     units = []
     for index, text in enumerate(texts):
-        named, others = _side_strength(text, model, venue)
+        named, others = _side_strength(text, model, venue, introduced)
         econ, off = model.economic.spans(text), model.off_topic.spans(text)
         # a word inside a longer phrase of the other kind is part of that phrase: "export
         # control" is not about exports, "artificial intelligence" is not about spies
@@ -305,6 +355,25 @@ def analyse(title: str, body: str, model: Model) -> list[Unit]:
         units.append(Unit(index, text, named, others, bool(model.pair_cues.find(text)), economic, off_topic))
     _link(units)
     return units
+
+
+def _introduced(texts: list[str], model: Model) -> TermSet | None:
+    """Names the piece introduces as American ("US investor Gentry Beach", "US Strategic Metals
+    (USSM)"): later mentions ("Beach said", "USSM") name the US too. A person's surname counts
+    alone; a firm's name ("Strategic Metals") only whole."""
+    aliases: dict[str, float] = {}
+    for text in texts:
+        for match in model.introduce.finditer(text):
+            name = match.group(1)
+            aliases[name] = 1.0
+            words = name.split()
+            if not model.org_words & set(words):
+                aliases[words[-1]] = 1.0
+        for match in model.introduce_abbr.finditer(text):
+            abbr = match.group(1) or match.group(2)
+            if model.sides["us"].weights.get(abbr, 0.0) < CLEAR:  # "United States (US)" introduces nothing new
+                aliases[abbr] = 1.0
+    return TermSet(aliases) if aliases else None
 
 
 def _outside(spans: list[tuple[str, int, int]], longer: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
@@ -331,28 +400,31 @@ def _link(units: list[Unit]) -> None:
 
 # -- layer 2: article features and the learned weights ------------------------------------
 
-def _strength(u: Unit, model: Model) -> float:
-    return min(u.econ, model.econ_cap) / model.econ_cap if u.econ >= model.econ_min else 0.0
+def _strength(u: Unit, model: Model, words: set[str] | None = None) -> float:
+    """A paragraph's economic strength in [0, 1]: its economic words' points (only `words`, when
+    given), zero under econ_min, capped at econ_cap; zero in a paragraph about another subject
+    ("investment in the sport" is about sport)."""
+    if u.off_subject(model):
+        return 0.0
+    econ = sum(w for t, w in u.economic.items() if words is None or t in words)
+    return min(econ, model.econ_cap) / model.econ_cap if econ >= model.econ_min else 0.0
 
 
 def features(units: list[Unit], model: Model) -> dict[str, float]:
     title, body = units[0], units[1:] or [Unit(1, "", dict.fromkeys(SIDES, 0.0), set(), False, {}, {})]
     n = len(body)
     pair = [u.link * _strength(u, model) for u in body]
-    pair_total = sum(pair)
     late = [i for i, p in enumerate(pair) if p > 0]
     foreign = [u for u in units if u.side("us") or u.others]
-    off = [u for u in units if u.off >= model.off_min and u.off > u.econ]
     return {
-        "pair_econ": math.log1p(pair_total),
-        "pair_econ_share": pair_total / n,
+        "pair_concrete": math.log1p(sum(u.link * _strength(u, model, model.concrete) for u in body)),
+        "pair_econ_share": sum(pair) / n,
         "lead_pair_econ": max([title.link * _strength(title, model), *pair[:2]]),
         "title_us": float(title.side("us")),
-        "title_econ": _strength(title, model),
         "pk_share": sum(u.side("pakistan") for u in units) / len(units),
         "us_share": sum(u.side("us") for u in units) / len(units),
         "others_share": (sum(1 for u in foreign if not u.side("us")) / len(foreign)) if foreign else 0.0,
-        "off_share": len(off) / len(units),
+        "off_share": sum(u.off_subject(model) for u in units) / len(units),
         "late_only": float(n >= 6 and bool(late) and title.link * _strength(title, model) == 0
                            and min(late) >= (2 * n) // 3),
         "title_off": float(title.off > title.econ),
@@ -405,149 +477,12 @@ def classify(title: str, body: str, model: Model | None = None) -> Verdict:
     return Verdict(relevant, score, ranked, sectors, dict(entities.most_common()), model.version, evidence)
 
 
-# -- training: logistic regression, deterministic -----------------------------------------
+# -- labelled items (training lives in crawler/topics_train.py) -----------------------------
 
 def body_text(item: dict) -> str:
     """A labelled item's body: a string (paragraphs split by blank lines) or a list of paragraphs."""
     body = item.get("body") or ""
     return "\n\n".join(body) if isinstance(body, list) else body
-
-
-def feature_rows(items: list[dict], model: Model) -> list[list[float]]:
-    rows = []
-    for item in items:
-        values = features(analyse(item.get("title") or "", body_text(item), model), model)
-        rows.append([values[name] for name in FEATURES])
-    return rows
-
-
-def fit(rows: list[list[float]], labels: list[bool], l2: float = 1.0, weights: list[float] | None = None,
-        iterations: int = 50) -> tuple[float, list[float]]:
-    """L2-penalised logistic regression by Newton's method: (bias, coefficients). Pure Python and
-    deterministic: the same rows in the same order give the same numbers."""
-    k = len(rows[0]) + 1
-    beta = [0.0] * k
-    sample = weights or [1.0] * len(rows)
-    for _ in range(iterations):
-        grad = [0.0] * k
-        hess = [[0.0] * k for _ in range(k)]
-        for row, label, w in zip(rows, labels, sample):
-            x = [1.0, *row]
-            p = _sigmoid(sum(b * v for b, v in zip(beta, x)))
-            for i in range(k):
-                grad[i] += w * (p - label) * x[i]
-                for j in range(i, k):
-                    hess[i][j] += w * p * (1 - p) * x[i] * x[j]
-        for i in range(k):
-            for j in range(i):
-                hess[i][j] = hess[j][i]
-            if i:  # the bias is not penalised
-                grad[i] += l2 * beta[i]
-                hess[i][i] += l2
-        step = _solve(hess, grad)
-        beta = [b - s for b, s in zip(beta, step)]
-        if max(abs(s) for s in step) < 1e-10:
-            break
-    return beta[0], beta[1:]
-
-
-def _solve(a: list[list[float]], b: list[float]) -> list[float]:
-    """Gaussian elimination with partial pivoting (the Hessian is small and positive definite)."""
-    n = len(b)
-    m = [row[:] + [b[i]] for i, row in enumerate(a)]
-    for col in range(n):
-        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
-        m[col], m[pivot] = m[pivot], m[col]
-        for r in range(col + 1, n):
-            f = m[r][col] / m[col][col]
-            for c in range(col, n + 1):
-                m[r][c] -= f * m[col][c]
-    x = [0.0] * n
-    for r in range(n - 1, -1, -1):
-        x[r] = (m[r][n] - sum(m[r][c] * x[c] for c in range(r + 1, n))) / m[r][r]
-    return x
-
-
-def _fold_of(labels: list[bool], folds: int) -> list[int]:
-    """Fold k holds every article whose position among those of its label is k modulo `folds`:
-    stratified, and no randomness, so the figures are the same on every run."""
-    seen: Counter = Counter()
-    out = []
-    for label in labels:
-        out.append(seen[label] % folds)
-        seen[label] += 1
-    return out
-
-
-def cross_validate(sets: list[tuple[str, list[dict]]], model: Model | None = None, l2: float = 1.0,
-                   folds: int = 5, threshold: float = 0.5) -> list[tuple[str, Evaluation]]:
-    """k-fold cross-validation over the pooled labelled sets: each article is scored by weights
-    fitted without its fold. Returns each set's confusion counts (the honest figures)."""
-    model = model or load_model(weights_path=None)
-    items = [item for _, batch in sets for item in batch]
-    labels = [bool(item["relevant"]) for item in items]
-    rows = feature_rows(items, model)
-    fold = _fold_of(labels, folds)
-    probs = [0.0] * len(rows)
-    for k in range(folds):
-        inside = [i for i in range(len(rows)) if fold[i] != k]
-        bias, coefs = fit([rows[i] for i in inside], [labels[i] for i in inside], l2)
-        for i in range(len(rows)):
-            if fold[i] == k:
-                probs[i] = _sigmoid(bias + sum(c * v for c, v in zip(coefs, rows[i])))
-    out, start = [], 0
-    for name, batch in sets:
-        result = Evaluation()
-        for item, p, y in zip(batch, probs[start:start + len(batch)], labels[start:start + len(batch)]):
-            guess = p >= threshold
-            result.tp += guess and y
-            result.fp += guess and not y
-            result.fn += y and not guess
-            result.tn += not guess and not y
-        out.append((name, result))
-        start += len(batch)
-    return out
-
-
-def train(sets: list[tuple[str, list[dict]]], model: Model | None = None, l2: float = 1.0) -> dict:
-    """Learn the feature weights from labelled sets [(name, items)]; returns the weights file's data.
-    The threshold stays 0.5 (a probability); `pkus eval-topics --threshold` tries others."""
-    model = model or load_model(weights_path=None)
-    items = [item for _, batch in sets for item in batch]
-    labels = [bool(item["relevant"]) for item in items]
-    if min(labels.count(True), labels.count(False)) < 5:
-        raise ValueError("training needs at least 5 labelled articles of each kind")
-    bias, coefs = fit(feature_rows(items, model), labels, l2)
-    return {
-        "version": model.version,
-        "threshold": 0.5,
-        "l2": l2,
-        "bias": round(bias, 4),
-        "weights": {name: round(c, 4) for name, c in zip(FEATURES, coefs)},
-        "trained_on": [{"file": name, "articles": len(batch), "relevant": sum(bool(i["relevant"]) for i in batch),
-                        "sha256": hashlib.sha256(repr([(i.get("title"), body_text(i), bool(i["relevant"]))
-                                                       for i in batch]).encode()).hexdigest()[:16]}
-                       for name, batch in sets],
-    }
-
-
-def weights_toml(data: dict) -> str:
-    """The weights file: a few readable lines, one per feature with what it measures."""
-    lines = ["# Learned weights of the relevance model (crawler/topics.py). Written by `pkus train-topics`;",
-             "# do not edit by hand: retrain from the labelled files instead. A feature's points are",
-             "# weight x value; the probability of relevance is sigmoid(bias + the sum of the points).",
-             f"version = {data['version']}", f"threshold = {data['threshold']}", f"l2 = {data['l2']}",
-             f"bias = {data['bias']}", "", "[weights]"]
-    for name in FEATURES:
-        lines.append(f"{name} = {data['weights'][name]}  # {FEATURES[name]}")
-    for entry in data["trained_on"]:
-        lines += ["", "[[trained_on]]", f"file = {_toml_str(entry['file'])}", f"articles = {entry['articles']}",
-                  f"relevant = {entry['relevant']}", f"sha256 = {_toml_str(entry['sha256'])}"]
-    return "\n".join(lines) + "\n"
-
-
-def _toml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # -- evaluation ---------------------------------------------------------------------------
