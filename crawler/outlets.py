@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib import resources
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-SOURCES_DIR = Path(__file__).parent / "sources"
+# importlib.resources, not __file__: on a Scrapyd node the package is read from a zipped egg
+SOURCES_DIR = resources.files(__package__) / "sources"
 
 
 class SourceError(ValueError):
@@ -95,7 +97,8 @@ def load_source(path: Path) -> Source:
 
 def load_sources(directory: Path = SOURCES_DIR) -> dict[str, Source]:
     """Every outlet, keyed by spider name, in name order."""
-    return {p.stem: load_source(p) for p in sorted(directory.glob("*.toml"))}
+    files = sorted((p for p in directory.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+    return {p.stem: load_source(p) for p in files}
 
 
 def get_source(spider: str, directory: Path = SOURCES_DIR) -> Source:

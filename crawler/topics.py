@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib import resources
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-TOPICS_FILE = Path(__file__).parent / "topics.toml"
-ENTITIES_FILE = Path(__file__).parent / "entities.toml"
+# importlib.resources, not __file__: on a Scrapyd node the package is read from a zipped egg
+TOPICS_FILE = resources.files(__package__) / "topics.toml"
+ENTITIES_FILE = resources.files(__package__) / "entities.toml"
 SIDES = ("pakistan", "us")
 CLEAR = 0.5  # a side term of at least this weight, not in a list, names that side in its sentence
 SIDE_LABELS = {"pakistan": "Pakistan", "us": "US"}
