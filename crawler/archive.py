@@ -122,6 +122,16 @@ def m003_article_versions_by_url(db: sqlite_utils.Database) -> None:
     db["article_versions"].create_index(["url"], if_not_exists=True)
 
 
+@migrations()
+def m007_node_exports(db: sqlite_utils.Database) -> None:
+    # Scrapyd nodes' exports brought in by `pkus ingest` (crawler.ingest): how far each was read,
+    # so importing one again, or the rest of one that was cut short, never applies a line twice.
+    db["node_exports"].create({
+        "id": str, "path": str, "spider": str, "job": str, "host": str, "run_id": int,
+        "offset": int, "records": int, "complete": int, "first_ingested": str, "last_ingested": str,
+    }, pk="id", foreign_keys=[("run_id", "crawl_runs", "id")])
+
+
 def connect(path: str | Path, timeout: float = 30.0) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the archive; WAL so readers never block the writer."""
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
