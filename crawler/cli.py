@@ -326,6 +326,10 @@ from .cli_topics import add_topic_commands  # noqa: E402 - eval-topics, reclassi
 
 add_topic_commands(cli, DB_OPTION)
 
+from .cli_nodes import add_node_commands  # noqa: E402 - snapshot, ingest, nodes deploy|status|crawl
+
+add_node_commands(cli, DB_OPTION)
+
 
 def main():  # pragma: no cover - console entry point
     try:
