@@ -266,8 +266,9 @@ def cluster_from_table(table: dict, where: str) -> Cluster:
         raise ValueError(f"{where}: [scrapyd] nodes must be a list of Scrapyd URLs, e.g. [\"http://10.0.0.11:6800\"]")
     if not table.get("exports"):
         raise ValueError(f"{where}: [scrapyd] needs exports, a directory the nodes and this machine share")
-    return Cluster(nodes=tuple(n.rstrip("/") for n in nodes), exports=Path(table["exports"]),
-                   snapshot=Path(table["snapshot"]) if table.get("snapshot") else None,
+    # relative paths are taken from where `pkus schedule` starts, like --db
+    return Cluster(nodes=tuple(n.rstrip("/") for n in nodes), exports=Path(table["exports"]).resolve(),
+                   snapshot=Path(table["snapshot"]).resolve() if table.get("snapshot") else None,
                    project=table.get("project", PROJECT), poll=float(table.get("poll", 5.0)))
 
 

@@ -1,0 +1,162 @@
+"""Crawling on Scrapyd nodes: two real Scrapyd processes, the project deployed to them as an egg,
+the scheduler's job spreading the offline outlets over them, one writer ingesting the exports.
+
+The archive they build must be the one a local `pkus crawl --all` of the same copies builds;
+a second round fetches no article page; a node killed mid-crawl leaves nothing half-imported
+and the next round completes it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import zipfile
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from crawler.nodes import build_egg
+from crawler.outlets import load_sources
+from crawler.scheduler import load_schedule, run_crawl_job
+from crawler.sitecopy import SiteCopy, SiteServer, copy_root
+
+from .conftest import ROOT, crawl, live_url, manifest, run_pkus
+from .scrapyd_nodes import ScrapydNode
+
+SINCE = date(2025, 1, 1)  # the copies hold articles from 2025 on
+
+
+@pytest.fixture(scope="module")
+def nodes(tmp_path_factory):
+    """Two Scrapyd nodes with the project deployed (`pkus nodes deploy`: scrapyd-deploy's egg)."""
+    folder = tmp_path_factory.mktemp("scrapyd")
+    running = []
+    try:
+        for name in ("node1", "node2"):
+            running.append(ScrapydNode(folder / name).start())
+        result = run_pkus("nodes", "deploy", *[arg for node in running for arg in ("--node", node.url)])
+        assert result.stdout.count("pkus-archive version") == 2, result.stdout
+        assert f"{len(load_sources())} spiders" in result.stdout
+        yield running
+    finally:
+        for node in running:
+            node.stop()
+
+
+def schedule_file(tmp_path: Path, nodes: list[ScrapydNode], servers: dict, exports: Path) -> Path:
+    """A schedule whose jobs run on the nodes: a back-fill to SINCE, and a routine run."""
+    sites = ", ".join(f'{name} = "{server.base}"' for name, server in servers.items())
+    path = tmp_path / "nodes.toml"
+    path.write_text(f"""
+[scrapyd]
+nodes = [{", ".join(f'"{node.url}"' for node in nodes)}]
+exports = "{exports}"
+poll = 0.3
+
+[[job]]
+id = "backfill"
+spiders = "all"
+cron = "40 3 * * sun"
+since_days = {(date.today() - SINCE).days}
+sites = {{ {sites} }}
+
+[[job]]
+id = "news"
+spiders = "all"
+cron = "*/30 * * * *"
+sites = {{ {sites} }}
+""")
+    return path
+
+
+def archive_state(db: Path) -> dict:
+    """What two archives of the same crawl must share: every column but ids and times."""
+    archive = sqlite_utils.Database(db)
+    url_of = {row["id"]: row["url"] for row in archive.query("select id, url from articles")}
+    articles = {}
+    for row in archive.query("select * from articles"):
+        row = {k: v for k, v in row.items() if k not in ("id", "story_id", "first_seen", "last_seen")}
+        row["duplicate_of"] = url_of.get(row["duplicate_of"])
+        articles[row["url"]] = row
+    members: dict[int, list[str]] = {}
+    for row in archive.query("select story_id, url from articles order by url"):
+        members.setdefault(row["story_id"], []).append(row["url"])
+    stories = {tuple(members.get(row["id"], [])): {k: row[k] for k in ("title", "first_published",
+                                                                          "last_published", "outlets",
+                                                                          "article_count")}
+               for row in archive.query("select * from stories")}
+    urls = {row["url"]: {k: v for k, v in row.items() if k not in ("first_seen", "last_fetched", "next_try")}
+            for row in archive.query("select * from urls")}
+    return {
+        "articles": articles, "stories": stories, "urls": urls,
+        "pages": {row["url"]: row["sha256"] for row in archive.query("select url, sha256 from pages")},
+        "entities": sorted((url_of[r["article_id"]], r["entity_id"], r["mentions"])
+                           for r in archive.query("select * from article_entities")),
+        "versions": archive["article_versions"].count,
+    }
+
+
+def article_fetches(servers: dict) -> dict[str, list[str]]:
+    """The article pages each copy served since its log was cleared."""
+    sources = load_sources()
+    return {name: [p for p in server.copy.fetched(None) if sources[name].is_article_path(p)]
+            for name, server in servers.items()}
+
+
+def clear_logs(servers: dict) -> None:
+    for server in servers.values():
+        server.copy.log.clear()
+
+
+def test_the_egg_carries_every_source_and_data_file(tmp_path):
+    egg = build_egg(tmp_path / "pkus.egg")  # scrapyd-deploy --build-egg
+    names = set(zipfile.ZipFile(egg).namelist())
+    tracked = subprocess.run(["git", "ls-files", "crawler"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    assert tracked and [f for f in tracked if f not in names] == []
+    assert {f"crawler/sources/{spider}.toml" for spider in load_sources()} <= names
+    entry_points = zipfile.ZipFile(egg).read("EGG-INFO/entry_points.txt").decode()
+    assert "[scrapy]\nsettings = crawler.settings" in entry_points
+
+
+def test_two_nodes_build_the_archive_one_machine_builds(tmp_path, servers, nodes):
+    local = tmp_path / "local.db"
+    crawl(local, servers, since=SINCE.isoformat())
+
+    db, exports = tmp_path / "archive.db", tmp_path / "exports"
+    plan = load_schedule(schedule_file(tmp_path, nodes, servers, exports))
+    backfill, news = (job.kwargs(str(db)) for job in plan.jobs)
+    clear_logs(servers)
+    run_crawl_job(**backfill)  # what `pkus schedule` runs when the job fires
+
+    assert archive_state(db) == archive_state(local)
+    runs = list(sqlite_utils.Database(db).query("select * from crawl_runs order by spider"))
+    assert [r["spider"] for r in runs] == sorted(servers)
+    assert all(r["status"] == "finished" for r in runs), runs
+    args = [json.loads(r["args"]) for r in runs]
+    assert all(".egg/crawler" in a["code"] for a in args), args  # the spiders ran from the deployed egg
+    per_node = Counter(a["export"].split("/")[-2] for a in args)
+    assert len(per_node) == len(servers)
+    finished = {node.url: {j["spider"] for j in node.jobs()["finished"]} for node in nodes}
+    assert set().union(*finished.values()) == set(servers)
+    assert abs(len(finished[nodes[0].url]) - len(finished[nodes[1].url])) <= 1, finished  # spread over both
+    # every article page was fetched exactly once, as in a local crawl
+    fetched = article_fetches(servers)
+    assert all(len(paths) == len(set(paths)) for paths in fetched.values()), fetched
+
+    # a second round, nothing new: no article page is fetched on either node
+    clear_logs(servers)
+    before = {node.url: len(node.jobs()["finished"]) for node in nodes}
+    run_crawl_job(**news)
+    assert article_fetches(servers) == {name: [] for name in servers}
+    assert all(len(node.jobs()["finished"]) > before[node.url] for node in nodes), "a node got no job"
+    crawl(local, servers)  # the same routine run on one machine: entry points answer 304 there too
+    assert archive_state(db) == archive_state(local)
+    second = list(sqlite_utils.Database(db).query("select * from crawl_runs where id > ?", [len(runs)]))
+    assert len(second) == len(servers) and all(r["status"] == "finished" for r in second)
+    assert all(r["articles_new"] == r["articles_updated"] == 0 for r in second)
