@@ -6,7 +6,9 @@ main `pkus` group by crawler/cli.py.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -144,9 +146,20 @@ def add_node_commands(cli: click.Group, db_option) -> None:
 
         names = _check_spiders(spiders, all_)
         cluster = _cluster(nodes, exports, snapshot, project, poll)
+        stop = threading.Event()
+
+        def on_signal(signum, _frame):  # like Scrapy: the first one stops gracefully, a second at once
+            if stop.is_set():
+                raise SystemExit(128 + signum)
+            click.echo(f"{signal.Signals(signum).name}: cancelling the round's jobs, then ingesting what they "
+                       "exported", err=True)
+            stop.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
         try:
             result = crawl_round(names, db, cluster, since=since, sites=_parse_sites(sites), timeout=timeout,
-                                 max_tries=project_settings(db).getint("PKUS_MAX_TRIES"))
+                                 max_tries=project_settings(db).getint("PKUS_MAX_TRIES"), stop=stop)
         except ArchiveBusy as exc:
             click.echo(f"pkus: {exc}; not starting a round")
             sys.exit(0)  # like `pkus crawl` under cron

@@ -27,6 +27,7 @@ import logging
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -122,9 +123,9 @@ class RoundResult:
         out = [summary.line() for summary in sorted(self.ingested.summaries, key=lambda s: s.spider)]
         out += [f"{spider}: still running on {node} from an earlier round; not sent again"
                 for spider, node in sorted(self.busy.items())]
-        out += [f"node {node}: down ({reason})" for node, reason in self.down]
+        out += [f"node {node}: down ({reason})" for node, reason in dict(self.down).items()]
         out += [f"{spider}: not sent: no node could take it" for spider in self.undispatched]
-        out += [f"{job.spider}: cancelled on {job.node} at the timeout" for job in self.cancelled]
+        out += [f"{job.spider}: cancelled on {job.node}" for job in self.cancelled]
         return out + [f"pkus ingest: {error}" for error in self.ingested.errors]
 
 
@@ -182,8 +183,13 @@ def schedule_job(cluster: Cluster, node: str, spider: str, since: str | None, si
 
 
 def crawl_round(spiders: list[str], db: str | Path, cluster: Cluster, since: str | None = None,
-                sites: dict[str, str] | None = None, timeout: float = 3600, max_tries: int = 5) -> RoundResult:
-    """One round over ``spiders``: dispatch to the nodes, wait, ingest. See the module's doc."""
+                sites: dict[str, str] | None = None, timeout: float = 3600, max_tries: int = 5,
+                stop: threading.Event | None = None) -> RoundResult:
+    """One round over ``spiders``: dispatch to the nodes, wait, ingest. See the module's doc.
+
+    ``stop`` set (SIGTERM) ends the round early as the timeout does: its jobs are cancelled,
+    their exports (ending "shutdown") ingested."""
+    stop = stop or threading.Event()
     result = RoundResult()
     cluster.exports.mkdir(parents=True, exist_ok=True)
     connect(db).conn.close()  # an empty archive on the first round, so there is a snapshot to read
@@ -197,6 +203,9 @@ def crawl_round(spiders: list[str], db: str | Path, cluster: Cluster, since: str
     load = Counter({node: 0 for node in jobs})
     load.update(node for node, _ in active.values())
     for spider in spiders:
+        if stop.is_set():
+            result.undispatched.append(spider)
+            continue
         if spider in busy:
             result.busy[spider] = busy[spider]
             continue
@@ -214,7 +223,7 @@ def crawl_round(spiders: list[str], db: str | Path, cluster: Cluster, since: str
         else:
             result.undispatched.append(spider)
 
-    waiting = _wait(cluster, result, timeout)
+    waiting = _wait(cluster, result, timeout, stop)
     jobs = list_jobs(cluster)
     collect(cluster, jobs)
     still = set(_active(jobs)) | {job.id for job in waiting}
@@ -222,14 +231,14 @@ def crawl_round(spiders: list[str], db: str | Path, cluster: Cluster, since: str
     return result
 
 
-def _wait(cluster: Cluster, result: RoundResult, timeout: float) -> list[Job]:
-    """Until every dispatched job has finished (or its node is gone); cancel what runs past ``timeout``.
-    Returns the jobs still running after the cancel's grace period."""
+def _wait(cluster: Cluster, result: RoundResult, timeout: float, stop: threading.Event) -> list[Job]:
+    """Until every dispatched job has finished (or its node is gone); cancel what runs past ``timeout``
+    or when ``stop`` is set. Returns the jobs still running after the cancel's grace period."""
     waiting = {job.id: job for job in result.dispatched}
     deadline = time.monotonic() + timeout
     cancelled_at = None
     while waiting:
-        time.sleep(cluster.poll)
+        stop.wait(cluster.poll)
         for node in {job.node for job in waiting.values()}:
             try:
                 listing = api(node, "listjobs", params={"project": cluster.project})
@@ -239,7 +248,7 @@ def _wait(cluster: Cluster, result: RoundResult, timeout: float) -> list[Job]:
                 continue
             done = {job["id"] for job in listing.get("finished", [])}
             waiting = {k: j for k, j in waiting.items() if not (j.node == node and k in done)}
-        if waiting and cancelled_at is None and time.monotonic() > deadline:
+        if waiting and cancelled_at is None and (time.monotonic() > deadline or stop.is_set()):
             cancelled_at = time.monotonic()
             for job in waiting.values():
                 try:  # TERM: Scrapy closes the spider gracefully and the export ends with "shutdown"

@@ -9,6 +9,7 @@ and the next round completes it.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -160,3 +161,118 @@ def test_two_nodes_build_the_archive_one_machine_builds(tmp_path, servers, nodes
     second = list(sqlite_utils.Database(db).query("select * from crawl_runs where id > ?", [len(runs)]))
     assert len(second) == len(servers) and all(r["status"] == "finished" for r in second)
     assert all(r["articles_new"] == r["articles_updated"] == 0 for r in second)
+
+
+def test_sigterm_to_a_round_cancels_its_jobs_and_ingests_what_they_exported(tmp_path, nodes):
+    spider = "diplomaticinsight"
+    db, exports = tmp_path / "archive.db", tmp_path / "exports"
+    slow = SiteCopy(root=copy_root(spider), origin=load_sources()[spider].site, delay=0.3)
+    server = SiteServer(slow)
+    try:
+        round_ = subprocess.Popen([sys.executable, "-m", "crawler.cli", "nodes", "crawl", spider, "--db", str(db),
+                                   "--node", nodes[0].url, "--exports", str(exports), "--poll", "0.3",
+                                   "--since", SINCE.isoformat(), "--site", f"{spider}={server.base}"],
+                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and round_.poll() is None and len(slow.fetched()) < 15:
+                time.sleep(0.1)  # until the node is well into the article pages
+            assert round_.poll() is None, "the round ended before the signal; slow the copy down"
+            round_.send_signal(signal.SIGTERM)  # as `pkus schedule` does when it stops
+            output, _ = round_.communicate(timeout=180)
+        finally:
+            if round_.poll() is None:
+                round_.kill()
+                round_.wait()
+    finally:
+        server.stop()
+    assert round_.returncode == 1, output  # as `pkus crawl`: no outlet finished its crawl
+    assert f"{spider}: shutdown" in output and f"{spider}: cancelled on {nodes[0].url}" in output, output
+    records, _ = export_lines(exports)
+    assert records[-1]["type"] == "end" and records[-1]["status"] == "shutdown"  # Scrapy closed the spider
+    archive = sqlite_utils.Database(db)
+    assert [r["status"] for r in archive["crawl_runs"].rows] == ["shutdown"]
+    assert archive["articles"].count == sum(r["type"] == "article" for r in records)
+    assert all(row["etag"] is None for row in archive["urls"].rows if row["kind"] != "article")
+
+
+def export_lines(exports: Path) -> tuple[list[dict], bytes]:
+    """The complete records of the one export under ``exports``, and what follows the last one."""
+    [path] = list(exports.rglob("*.jl"))
+    data = path.read_bytes()
+    complete, _, rest = data.rpartition(b"\n")
+    return [json.loads(line) for line in complete.splitlines()], rest
+
+
+def test_a_node_killed_mid_crawl_leaves_nothing_half_imported_and_the_next_round_completes_it(tmp_path, nodes):
+    spider = "diplomaticinsight"
+    victim, survivor = nodes[1], nodes[0]
+    db, exports = tmp_path / "archive.db", tmp_path / "exports"
+    command = [sys.executable, "-m", "crawler.cli", "nodes", "crawl", spider, "--db", str(db),
+               "--node", victim.url, "--node", survivor.url,  # both idle: the first listed gets the job
+               "--exports", str(exports), "--poll", "0.3", "--since", SINCE.isoformat()]
+    slow = SiteCopy(root=copy_root(spider), origin=load_sources()[spider].site, delay=0.3)
+    server = SiteServer(slow)
+    try:
+        site = ["--site", f"{spider}={server.base}"]
+        round_ = subprocess.Popen(command + site, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and round_.poll() is None:
+                if exports.is_dir() and list(exports.rglob("*.jl")):
+                    if sum(r["type"] in ("article", "irrelevant") for r in export_lines(exports)[0]) >= 3:
+                        break
+                time.sleep(0.1)
+            assert round_.poll() is None, "the round ended before its node could be killed; slow the copy down"
+            victim.kill()
+            output, _ = round_.communicate(timeout=120)
+        finally:
+            if round_.poll() is None:
+                round_.kill()
+                round_.wait()
+        assert f"node {victim.url}: down" in output, output
+        assert f"{spider}: killed" in output, output
+
+        records, rest = export_lines(exports)
+        archive = sqlite_utils.Database(db)
+        assert archive.execute("pragma integrity_check").fetchone()[0] == "ok"
+        archive.execute("insert into articles_fts(articles_fts, rank) values('integrity-check', 1)")
+        assert [r["status"] for r in archive["crawl_runs"].rows] == ["killed"]
+        assert not any(r["type"] == "end" for r in records)
+        # every complete record is in, whole: article, page, URL state, entities, story
+        articles = {r["url"] for r in records if r["type"] == "article"}
+        assert articles and {row["url"] for row in archive["articles"].rows} == articles
+        states = {row["url"]: row for row in archive["urls"].rows}
+        assert all(states[url]["state"] == "archived" for url in articles)
+        assert {r["url"] for r in records if r["type"] == "irrelevant"} == \
+            {url for url, row in states.items() if row["state"] == "irrelevant"}
+        assert {row["url"] for row in archive["pages"].rows} == {r["url"] for r in records if r.get("page")}
+        assert archive.execute("select count(*) from articles where story_id is null").fetchone()[0] == 0
+        assert archive.execute("select count(distinct article_id) from article_entities").fetchone()[0] == \
+            sum(bool(r.get("entities")) for r in records if r["type"] == "article")
+        if rest:  # the line the node was writing when it died: not a record, not imported
+            assert not any(url.encode() in rest for url in states)  # (its URL is not even known)
+        # the run did not finish: no entry point keeps validators, so the next round reads them all again
+        assert all(row["etag"] is None for row in states.values() if row["kind"] != "article")
+        archive.conn.close()
+
+        slow.delay = 0
+        slow.log.clear()
+        result = run_pkus(*command[3:], *site)
+        assert f"node {victim.url}: down" in result.stdout and f"{spider}: finished" in result.stdout
+        refetched = {live_url(spider, path) for path in slow.fetched()} & articles
+
+        local = tmp_path / "local.db"
+        crawl(local, {spider: server}, since=SINCE.isoformat())
+    finally:
+        server.stop()
+
+    archive = sqlite_utils.Database(db)
+    assert [r["status"] for r in archive.query("select status from crawl_runs order by id")] == ["killed", "finished"]
+    assert refetched == set(), "the next round fetched again what the killed one had brought in"
+    states = {row["url"]: row["state"] for row in archive["urls"].rows}
+    assert [a["url"] for a in manifest(spider) if states.get(live_url(spider, a["url"])) not in
+            ("archived", "irrelevant")] == []
+    assert articles < {row["url"] for row in archive["articles"].rows}
+    assert archive_state(db) == archive_state(local)  # as if it had never been interrupted
