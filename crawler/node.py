@@ -36,7 +36,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 
 from .items import ArticlePage, EntryPoint, FetchFailure
 from .pipelines import ArchivePipeline, Stage, fetch_time
@@ -68,6 +67,10 @@ def plain_stats(stats: dict) -> dict:
             if isinstance(v, (int, float, str)) and not k.startswith("log_count/DEBUG")}
 
 
+class NodeModeError(RuntimeError):
+    """A node crawl that could not export: it must not start (it would write the archive instead)."""
+
+
 class NodeMode:
     """Scrapy add-on (``ADDONS`` in crawler/settings.py): does nothing unless ``PKUS_NODE`` is set."""
 
@@ -75,7 +78,8 @@ class NodeMode:
         if not settings.getbool("PKUS_NODE"):
             return
         if not settings.getdict("FEEDS"):
-            raise NotConfigured("PKUS_NODE: a node crawl exports through FEEDS; none is set "
+            # not NotConfigured: that would only disable the add-on, and the crawl would write PKUS_DB
+            raise NodeModeError("PKUS_NODE: a node crawl exports through FEEDS; none is set "
                                 "(give -o FILE.jl, or run it as a Scrapyd job)")
         settings.replace_in_component_priority_dict("ITEM_PIPELINES", ArchivePipeline, ExportPipeline)
         settings.set_in_component_priority_dict("EXTENSIONS", RunRecord, RUN_RECORD_ORDER)
