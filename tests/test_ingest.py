@@ -138,3 +138,22 @@ def test_snapshot_of_a_missing_archive_says_so(tmp_path):
     assert result.returncode == 1
     assert f"no archive at {tmp_path / 'none.db'}" in result.stderr
     assert not (tmp_path / "snap.db").exists()
+
+
+async def test_a_datasette_replica_serves_a_snapshot_read_only(export, tmp_path):
+    import yaml
+    from datasette.app import Datasette
+
+    from crawler.cli import DATASETTE_DIR
+
+    db = tmp_path / "archive.db"
+    run_pkus("ingest", str(export["path"]), "--db", str(db))
+    replica = tmp_path / "replica" / "archive.db"
+    run_pkus("snapshot", str(replica), "--db", str(db))
+    ds = Datasette(immutables=[str(replica)], metadata=yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text()))
+    await ds.invoke_startup()
+    rows = (await ds.client.get("/archive/articles.json?_shape=array&_size=max&_col=url")).json()
+    assert sorted(r["url"] for r in rows) == sorted(archive_state(db)["articles"])
+    assert (await ds.client.get("/archive/latest")).status_code == 200
+    assert (await ds.client.get("/archive.db")).status_code == 403  # no download of the whole database
+    assert not ds.databases["archive"].is_mutable
