@@ -325,6 +325,8 @@ def sources_check(spiders, sites):
 from .cli_topics import add_topic_commands  # noqa: E402 - eval-topics, reclassify, reextract
 
 add_topic_commands(cli, DB_OPTION)
+from .cli_import import add_import_command  # noqa: E402 - pkus import
+add_import_command(cli, DB_OPTION)
 
 from .cli_nodes import add_node_commands  # noqa: E402 - snapshot, ingest, nodes deploy|status|crawl
 
