@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,25 +38,6 @@ COUNTS = ("articles_new", "articles_updated", "irrelevant", "failures")
 
 class IngestError(ValueError):
     """An export line that is not a record this version can apply."""
-
-
-class _BatchArchive(Archive):
-    """The archive whose one-unit transactions nest (as savepoints) inside an open batch."""
-
-    @contextmanager
-    def transaction(self):
-        if not self.db.conn.in_transaction:
-            with super().transaction() as db:
-                yield db
-            return
-        self.db.execute("SAVEPOINT unit")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK TO unit")
-            self.db.execute("RELEASE unit")
-            raise
-        self.db.execute("RELEASE unit")
 
 
 @dataclass
@@ -130,7 +110,7 @@ def ingest(db_path: str | Path, paths: list[str | Path], skip_jobs: set[str] = f
     files = find_exports([Path(p) for p in paths])
     result = IngestResult()
     with writer_lock(db_path, what="ingest"):
-        archive = _BatchArchive(db_path)
+        archive = Archive(db_path)
         try:
             archive.sync_sources(load_sources().values())
             archive.sync_entities(load_entities())
@@ -153,41 +133,34 @@ def ingest(db_path: str | Path, paths: list[str | Path], skip_jobs: set[str] = f
     return result
 
 
-def _ingest_export(archive: _BatchArchive, export: Export, retry_base: float) -> tuple[RunSummary, int]:
+def _ingest_export(archive: Archive, export: Export, retry_base: float) -> tuple[RunSummary, int]:
     replay = _Replay(archive, export, retry_base)
-    applied = 0
     with open(export.path, "rb") as handle:
         handle.seek(export.offset)
-        offset, lineno = export.offset, (export.row or {}).get("records") or 0
-        batch: list[tuple[int, dict]] = []
+        number = replay.records  # lines applied before
+        batch: list[tuple[int, bytes]] = []
         for line in iter(handle.readline, b""):
             if not line.endswith(b"\n"):
                 break  # cut short while being written: not a record (yet)
-            lineno += 1
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                replay.commit(batch, offset, lineno - 1)
-                raise IngestError(f"{export.path}:{lineno}: not a JSON record ({exc}); "
-                                  f"the lines before it are in, this export stops here") from None
-            batch.append((len(line), record))
+            number += 1
+            batch.append((number, line))
             if len(batch) >= BATCH:
-                offset = replay.commit(batch, offset, lineno)
-                applied += len(batch)
+                replay.apply(batch)
                 batch = []
-        offset = replay.commit(batch, offset, lineno)
-        applied += len(batch)
-    return replay.summary(), applied
+        replay.apply(batch)
+    return replay.summary(), replay.applied
 
 
 class _Replay:
     """Applies one export's records as the archive pipeline would have during the crawl."""
 
-    def __init__(self, archive: _BatchArchive, export: Export, retry_base: float):
+    def __init__(self, archive: Archive, export: Export, retry_base: float):
         self.archive = archive
         self.export = export
         self.retry_base = retry_base
         self.run = self._run_row()
+        self.records = (export.row or {}).get("records") or 0
+        self.applied = 0
 
     def _run_row(self) -> dict:
         db = self.archive.db
@@ -206,37 +179,55 @@ class _Replay:
             })
         return dict(db["crawl_runs"].get(run_id))
 
-    def commit(self, batch: list[tuple[int, dict]], offset: int, lineno: int) -> int:
-        """Apply ``batch`` and move the ledger past it, in one transaction; returns the new offset."""
-        if not batch and self.export.row and self.export.row["offset"] == offset:
-            return offset
+    def apply(self, batch: list[tuple[int, bytes]]) -> None:
+        """Apply ``batch`` and move the ledger past it, in one transaction. A line that cannot be
+        applied ends the export there: the lines before it are committed, then IngestError."""
+        if not batch:
+            return
         counts: Counter = Counter()
-        end = None
-        with self.archive.transaction() as db:
-            for size, record in batch:
-                offset += size
-                kind = record.get("type")
-                if kind == "end":
-                    end = record
-                    continue
-                apply = getattr(self, f"_apply_{kind}", None)
-                if apply is None:
-                    raise IngestError(f"{self.export.path}: record type {kind!r} is not one of "
-                                      "article, irrelevant, entry, failure, end")
-                apply(record, counts)
+        end, error = None, None
+        offset = self.export.offset
+        with self.archive.batch() as db:  # the archive's one-unit methods nest in it as savepoints
+            for number, line in batch:
+                try:
+                    record = json.loads(line)
+                except ValueError as exc:
+                    error = f"{self.export.path}:{number}: not a JSON record ({exc})"
+                    break
+                try:
+                    with self.archive.transaction():  # a record that fails half-way leaves nothing
+                        end = self._apply(record, counts) or end
+                except (IngestError, KeyError, TypeError, ValueError) as exc:
+                    error = f"{self.export.path}:{number}: {exc if isinstance(exc, IngestError) else repr(exc)}"
+                    break
+                offset += len(line)
+                self.records = number
+                self.applied += 1
             run = {k: (self.run.get(k) or 0) + counts[k] for k in COUNTS}
             if end is not None:
                 run.update(self._finish(end))
             db["crawl_runs"].update(self.run["id"], run)
             self.run.update(run)
-            ledger = {"offset": offset, "records": lineno, "last_ingested": utcnow()}
+            ledger = {"offset": offset, "records": self.records, "last_ingested": utcnow()}
             if end is not None:
                 ledger.update(complete=1, job=end.get("job"), host=end.get("host"), spider=end.get("spider"))
             db["node_exports"].update(self.export.id, ledger)
             self.export.row = {**(self.export.row or {}), **ledger, "run_id": self.run["id"]}
-        return offset
+        if error:
+            raise IngestError(f"{error}; the lines before it are in, this export stops there")
 
-    # -- one record each; the archive's one-unit methods nest as savepoints ------------------------
+    def _apply(self, record, counts: Counter) -> dict | None:
+        """One record; returns it if it is the end record."""
+        kind = record.get("type") if isinstance(record, dict) else None
+        if kind == "end":
+            return record
+        apply = getattr(self, f"_apply_{kind}", None)
+        if apply is None:
+            raise IngestError(f"record type {kind!r} is not one of article, irrelevant, entry, failure, end")
+        apply(record, counts)
+        return None
+
+    # -- one record each, through the archive's writer (the steps of a crawl and of `pkus import`) --
     def _apply_entry(self, record: dict, counts: Counter) -> None:
         self.archive.remember(record["url"], record["source"], record["kind"], "fetched",
                               http_status=record["http_status"], last_fetched=record["at"])
@@ -256,20 +247,22 @@ class _Replay:
     _apply_irrelevant = _apply_article
 
     def _page(self, record: dict, counts: Counter) -> None:
-        page = dict(record["page"], html=decode_html(record["page"]["html"]))
+        if missing := [k for k in ("url", "source", "page", "fetch", "at") if not record.get(k)]:
+            raise IngestError(f"{record['type']} record without {', '.join(missing)}")
+        page = dict(record["page"], html=decode_html(record["page"]["html"]), fetched=record["at"])
+        fetch = {**record["fetch"], "last_fetched": record["at"]}
         if record.get("requested_url"):
             self.archive.remember(record["requested_url"], record["source"], "article", "redirected",
                                   redirected_to=record["url"], last_fetched=record["at"])
         try:
             if record["type"] == "article":
-                article = {k: v for k, v in record.items()
-                           if k not in ("type", "page", "fetch", "requested_url", "at")}
-                outcome = self.archive.save_article(article, page, record["fetch"])
+                # the extractor's fields as a crawl saves them; seen now, when the archive gets it
+                article = {k: v for k, v in record.items() if k not in ("type", "page", "fetch", "requested_url", "at")}
+                outcome = self.archive.import_article({**article, "last_seen": utcnow()}, page, fetch)
                 if outcome != "unchanged":
                     counts[f"articles_{outcome}"] += 1
             else:
-                self.archive.save_irrelevant(record["url"], record["source"], record["relevance"], page,
-                                             record["fetch"])
+                self.archive.import_irrelevant(record["url"], record["source"], record["relevance"], page, fetch)
                 counts["irrelevant"] += 1
         except Exception as exc:  # noqa: BLE001 - its savepoint rolled back; note it, retry next run
             self._apply_failure({"url": record["url"], "source": record["source"], "stage": "archive",

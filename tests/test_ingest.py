@@ -101,14 +101,21 @@ def test_an_export_ingested_while_still_being_written_continues_where_it_stopped
     assert archive_state(db) == archive_state(export["local"])
 
 
-def test_a_broken_line_stops_that_export_with_one_clear_error_and_keeps_the_lines_before(export, tmp_path):
+@pytest.mark.parametrize("line, message", [
+    (b'{"type": "article", "url": \n', "not a JSON record"),
+    (b'{"type": "bogus"}\n', "record type 'bogus' is not one of article, irrelevant, entry, failure, end"),
+    (b'{"type": "article", "url": "https://www.dawn.com/news/1"}\n', "article record without source, page, fetch, at"),
+])
+def test_a_broken_line_stops_that_export_with_one_clear_error_and_keeps_the_lines_before(export, tmp_path, line,
+                                                                                         message):
     lines = export["path"].read_bytes().splitlines(keepends=True)
     broken = tmp_path / "broken.jl"
-    broken.write_bytes(b"".join(lines[:5]) + b'{"type": "article", "url": \n' + b"".join(lines[5:]))
+    broken.write_bytes(b"".join(lines[:5]) + line + b"".join(lines[5:]))
     db = tmp_path / "archive.db"
     result = run_pkus("ingest", str(broken), "--db", str(db), check=False)
     assert result.returncode == 1
-    assert f"pkus ingest: {broken}:6: not a JSON record" in result.stderr
+    assert f"pkus ingest: {broken}:6: {message}" in result.stderr
+    assert "the lines before it are in, this export stops there" in result.stderr
     assert sqlite_utils.Database(db).execute("select records from node_exports").fetchone()[0] == 5
 
 
