@@ -165,5 +165,5 @@ def add_node_commands(cli: click.Group, db_option) -> None:
             sys.exit(0)  # like `pkus crawl` under cron
         for line in result.lines():
             click.echo(line)
-        if not any(s.ok for s in result.ingested.summaries) and not result.busy:
+        if not any(s.ok for s in result.ingested.summaries) and not result.busy and not result.writer_busy:
             sys.exit(1)

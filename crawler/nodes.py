@@ -40,6 +40,7 @@ import requests
 
 from .archive import connect
 from .ingest import IngestResult, ingest
+from .run import ArchiveBusy
 from .snapshot import take_snapshot
 
 PROJECT = "pkus-archive"
@@ -118,6 +119,7 @@ class RoundResult:
     down: list[str] = field(default_factory=list)  # nodes that could not be reached
     cancelled: list[Job] = field(default_factory=list)  # still running at the timeout
     ingested: IngestResult = field(default_factory=IngestResult)
+    writer_busy: str | None = None  # the archive was busy at the end: the exports wait for the next round
 
     def lines(self) -> list[str]:
         out = [summary.line() for summary in sorted(self.ingested.summaries, key=lambda s: s.spider)]
@@ -126,6 +128,8 @@ class RoundResult:
         out += [f"node {node}: down ({reason})" for node, reason in dict(self.down).items()]
         out += [f"{spider}: not sent: no node could take it" for spider in self.undispatched]
         out += [f"{job.spider}: cancelled on {job.node}" for job in self.cancelled]
+        if self.writer_busy:
+            out.append(f"pkus: {self.writer_busy}; the round's exports are ingested at the next round")
         return out + [f"pkus ingest: {error}" for error in self.ingested.errors]
 
 
@@ -227,7 +231,10 @@ def crawl_round(spiders: list[str], db: str | Path, cluster: Cluster, since: str
     jobs = list_jobs(cluster)
     collect(cluster, jobs)
     still = set(_active(jobs)) | {job.id for job in waiting}
-    result.ingested = ingest(db, [cluster.exports], skip_jobs=still)
+    try:
+        result.ingested = ingest(db, [cluster.exports], skip_jobs=still)
+    except ArchiveBusy as exc:  # a crawl by hand meanwhile: nothing is lost, the exports stay
+        result.writer_busy = str(exc)
     return result
 
 

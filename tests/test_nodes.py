@@ -183,7 +183,7 @@ def test_two_nodes_build_the_archive_one_machine_builds(tmp_path, servers, nodes
     assert all(r["articles_new"] == r["articles_updated"] == 0 for r in second)
 
 
-def test_sigterm_to_a_round_cancels_its_jobs_and_ingests_what_they_exported(tmp_path, nodes):
+def test_one_job_per_outlet_and_sigterm_to_a_round_cancels_its_jobs_and_ingests_what_they_exported(tmp_path, nodes):
     spider = "diplomaticinsight"
     db, exports = tmp_path / "archive.db", tmp_path / "exports"
     slow = SiteCopy(root=copy_root(spider), origin=load_sources()[spider].site, delay=0.3)
@@ -198,6 +198,11 @@ def test_sigterm_to_a_round_cancels_its_jobs_and_ingests_what_they_exported(tmp_
             while time.monotonic() < deadline and round_.poll() is None and len(slow.fetched()) < 15:
                 time.sleep(0.1)  # until the node is well into the article pages
             assert round_.poll() is None, "the round ended before the signal; slow the copy down"
+            # meanwhile another round (the next firing of a schedule): the outlet is not sent twice
+            again = run_pkus("nodes", "crawl", spider, "--db", str(db), "--node", nodes[0].url,
+                             "--exports", str(exports), "--poll", "0.3", "--site", f"{spider}={server.base}")
+            assert f"{spider}: still running on {nodes[0].url} from an earlier round; not sent again" in again.stdout
+            assert [j["spider"] for j in nodes[0].jobs()["running"] + nodes[0].jobs()["pending"]] == [spider]
             round_.send_signal(signal.SIGTERM)  # as `pkus schedule` does when it stops
             output, _ = round_.communicate(timeout=180)
         finally:
