@@ -145,6 +145,16 @@ def m009_published_precision(db: sqlite_utils.Database) -> None:
                "when published is not null then 'time' end, published_day = substr(published, 1, 10)")
 
 
+@migrations()
+def m007_node_exports(db: sqlite_utils.Database) -> None:
+    # Scrapyd nodes' exports brought in by `pkus ingest` (crawler.ingest): how far each was read,
+    # so importing one again, or the rest of one that was cut short, never applies a line twice.
+    db["node_exports"].create({
+        "id": str, "path": str, "spider": str, "job": str, "host": str, "run_id": int,
+        "offset": int, "records": int, "complete": int, "first_ingested": str, "last_ingested": str,
+    }, pk="id", foreign_keys=[("run_id", "crawl_runs", "id")])
+
+
 def connect(path: str | Path, timeout: float = 30.0) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the archive; WAL so readers never block the writer."""
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
@@ -169,24 +179,93 @@ def dumps(value) -> str | None:
 
 
 class Archive:
-    """The only writer of archive.db. Each public method is one short transaction."""
+    """The only writer of archive.db. Each public method is one short transaction, or one
+    savepoint inside a batch (:meth:`batch`), so bulk work commits many articles at once and a
+    kill loses at most the open batch, never half an article."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.db = connect(self.path)
+        self._depth = 0  # open transaction levels: 0 none, 1 a batch, more: savepoints inside it
+        self._statements: dict[tuple, str] = {}
+        self._entity_ids: dict[str, int] | None = None
+        self._spiders: set[str] | None = None
 
     def close(self) -> None:
+        if self._depth:
+            self.db.execute("ROLLBACK")
+            self._depth = 0
         self.db.conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
-        self.db.execute("BEGIN IMMEDIATE")
+        """One unit of work: its own transaction, or a savepoint when a batch is open (a failed
+        article then rolls back alone and the batch goes on)."""
+        if self._depth:
+            self.db.execute("SAVEPOINT unit")
+            self._depth += 1
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK TO unit")
+                self.db.execute("RELEASE unit")
+                raise
+            finally:
+                self._depth -= 1
+            self.db.execute("RELEASE unit")
+            return
+        with self.batch():
+            yield self.db
+
+    @contextmanager
+    def batch(self) -> Iterator[sqlite_utils.Database]:
+        """Many units of work in one transaction: committed together, or not at all."""
+        self.begin()
         try:
             yield self.db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self.rollback()
             raise
-        self.db.execute("COMMIT")
+        self.commit()
+
+    def begin(self) -> None:
+        if self._depth:
+            raise RuntimeError("a batch is already open")
+        self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+
+    def commit(self) -> None:
+        if self._depth:
+            self.db.execute("COMMIT")
+            self._depth = 0
+
+    def rollback(self) -> None:
+        if self._depth:
+            self.db.execute("ROLLBACK")
+            self._depth = 0
+
+    @property
+    def in_batch(self) -> bool:
+        return bool(self._depth)
+
+    # -- plain SQL for the hot paths (sqlite-utils' insert/update re-read the schema every call) --
+    def _insert(self, table: str, row: dict) -> int:
+        keys = tuple(row)
+        sql = self._statements.get(("insert", table, keys))
+        if sql is None:
+            sql = self._statements[("insert", table, keys)] = (
+                f"insert into [{table}] ({', '.join(f'[{k}]' for k in keys)}) values ({', '.join('?' * len(keys))})")
+        return self.db.conn.execute(sql, list(row.values())).lastrowid
+
+    def _update(self, table: str, key: str, value, row: dict) -> None:
+        keys = tuple(row)
+        if not keys:
+            return
+        sql = self._statements.get(("update", table, key, keys))
+        if sql is None:
+            sql = self._statements[("update", table, key, keys)] = (
+                f"update [{table}] set {', '.join(f'[{k}] = ?' for k in keys)} where [{key}] = ?")
+        self.db.conn.execute(sql, [*row.values(), value])
 
     # -- lookups ---------------------------------------------------------------------------
     def url_state(self, url: str) -> dict | None:
@@ -201,6 +280,16 @@ class Archive:
                 {"spider": s.spider, "name": s.name, "site": s.site, "language": s.language,
                  "description": s.description, "updated": now} for s in sources
             ], pk="spider")
+        self._spiders = None
+
+    def ensure_source(self, spider: str) -> None:
+        """A `sources` row for an outlet that has no source file (imported records), named by its spider name."""
+        if self._spiders is None:
+            self._spiders = {row[0] for row in self.db.execute("select spider from sources")}
+        if spider not in self._spiders:
+            with self.transaction():
+                self._insert("sources", {"spider": spider, "name": spider, "updated": utcnow()})
+            self._spiders.add(spider)
 
     def start_run(self, spider: str, pid: int, args: dict) -> int:
         with self.transaction() as db:
@@ -237,10 +326,14 @@ class Archive:
 
     def _remember(self, url: str, source: str, kind: str, state: str, **fields) -> None:
         row = {"source": source, "kind": kind, "state": state, **fields}
-        if self.url_state(url) is None:
-            self.db["urls"].insert({"url": url, "first_seen": utcnow(), **row})
-        else:
-            self.db["urls"].update(url, row)
+        keys = tuple(row)
+        sql = self._statements.get(("remember", keys))
+        if sql is None:  # insert, or update what is given and keep first_seen
+            sql = self._statements[("remember", keys)] = (
+                f"insert into urls (url, first_seen, {', '.join(f'[{k}]' for k in keys)}) "
+                f"values (?, ?, {', '.join('?' * len(keys))}) "
+                f"on conflict(url) do update set {', '.join(f'[{k}] = excluded.[{k}]' for k in keys)}")
+        self.db.conn.execute(sql, [url, utcnow(), *row.values()])
 
     def record_failure(self, url: str, source: str, stage: str, reason: str, run_id: int | None,
                        http_status: int | None = None, kind: str = "article", state: str = "failed",
@@ -257,12 +350,13 @@ class Archive:
                            error=f"{stage}: {reason}"[:500], http_status=http_status, last_fetched=now,
                            next_try=next_try)
 
-    def save_page(self, url: str, source: str, html: bytes, http_status: int, content_type: str) -> None:
-        self.db["pages"].upsert({
-            "url": url, "source": source, "fetched": utcnow(), "http_status": http_status,
-            "content_type": content_type, "html": zlib.compress(html, 6),
-            "sha256": hashlib.sha256(html).hexdigest(),
-        }, pk="url")
+    def save_page(self, url: str, source: str, html: bytes, http_status: int, content_type: str,
+                  fetched: str | None = None) -> None:
+        self.db.conn.execute(
+            "insert or replace into pages (url, source, fetched, http_status, content_type, html, sha256) "
+            "values (?, ?, ?, ?, ?, ?, ?)",
+            [url, source, fetched or utcnow(), http_status, content_type, zlib.compress(html, 6),
+             hashlib.sha256(html).hexdigest()])
 
     def save_article(self, article: dict, page: dict, fetch: dict) -> str:
         """Store an extracted, relevant article with its page; return "new", "updated" or "unchanged"."""
@@ -287,6 +381,70 @@ class Archive:
             self._remember(url, source, "article", "irrelevant", last_fetched=utcnow(), relevance=relevance,
                            relevance_evidence=dumps(evidence), tries=0, next_try=None, error=None, **fetch)
 
+    # -- imported records (crawler.importer): the crawl's own steps, with the record's times --
+    def import_article(self, article: dict, page: dict | None = None, fetch: dict | None = None) -> str:
+        """Store a relevant article record; "new", "updated" or "unchanged" (then nothing is written).
+
+        Like :meth:`save_article`, but the record says when it was seen (``first_seen`` and
+        ``last_seen``, default now for a new row and unchanged for an existing one), so importing
+        the same records twice changes nothing.
+        """
+        url, source = article["url"], article["source"]
+        now = utcnow()
+        record, mentions = _article_record(article)
+        with self.transaction():
+            if self._holds(record, page, fetch or {}) or self._replayed(record):
+                return "unchanged"
+            self.ensure_source(source)
+            if page is not None:
+                self.save_page(url, source, **page)
+            seen = record.get("first_seen") or now
+            outcome = self._store_article(record, now, if_new={"first_seen": seen,
+                                                               "last_seen": record.get("last_seen") or seen})
+            self._link_entities(url, mentions)
+            self._remember(url, source, "article", "archived", content_hash=record["content_hash"],
+                           relevance=record.get("relevance"), tries=0, next_try=None, error=None, **(fetch or {}))
+        return outcome
+
+    def import_irrelevant(self, url: str, source: str, relevance: float, page: dict | None = None,
+                          fetch: dict | None = None) -> None:
+        """An irrelevant record: remembered (with its page, if it came with one), never an article."""
+        with self.transaction():
+            self.ensure_source(source)
+            if page is not None:
+                self.save_page(url, source, **page)
+            self._remember(url, source, "article", "irrelevant", relevance=relevance, tries=0, next_try=None,
+                           error=None, **(fetch or {}))
+
+    def _replayed(self, record: dict) -> bool:
+        """Is the record's text one the archive keeps as an earlier version of its URL? Then it is
+        history replayed (an export imported again), not a change."""
+        return self.db.conn.execute("select 1 from article_versions where url = ? and content_hash = ? limit 1",
+                                    [record["url"], record["content_hash"]]).fetchone() is not None
+
+    def _holds(self, record: dict, page: dict | None, fetch: dict) -> bool:
+        """Does the archive already hold this record exactly: every field, its URL archived, its page?"""
+        conn = self.db.conn
+        cursor = conn.execute("select * from articles where url = ?", [record["url"]])
+        old = cursor.fetchone()
+        if old is None:
+            return False
+        row = dict(zip((d[0] for d in cursor.description), old))
+        if any(row.get(k) != v for k, v in record.items()):
+            return False
+        cursor = conn.execute("select * from urls where url = ?", [record["url"]])
+        state = cursor.fetchone()
+        if state is None:
+            return False
+        state = dict(zip((d[0] for d in cursor.description), state))
+        wanted = {"state": "archived", "relevance": record.get("relevance"), **fetch}
+        if any(state.get(k) != v for k, v in wanted.items()):
+            return False
+        if page is None:
+            return True
+        stored = conn.execute("select sha256 from pages where url = ?", [record["url"]]).fetchone()
+        return stored is not None and stored[0] == hashlib.sha256(page["html"]).hexdigest()
+
     def _store_article(self, record: dict, now: str, if_new: dict) -> str:
         """Insert or update one `articles` row; a replaced body goes to article_versions.
 
@@ -294,18 +452,19 @@ class Archive:
         first_seen; a new row gets ``if_new`` and takes back any versions kept while it was not an article.
         """
         url = record["url"]
-        old = list(self.db.query("select id, title, body, content_hash, modified from articles where url = ?", [url]))
-        if not old:
-            article_id = self.db["articles"].insert({**record, **if_new}).last_pk
-            self.db.execute("update article_versions set article_id = ? where url = ?", [article_id, url])
+        conn = self.db.conn
+        old = conn.execute("select id, title, body, content_hash, modified from articles where url = ?", [url]).fetchone()
+        if old is None:
+            article_id = self._insert("articles", {**record, **if_new})
+            conn.execute("update article_versions set article_id = ? where url = ?", [article_id, url])
             return "new"
-        old = old[0]
-        self.db["articles"].update(old["id"], record)
-        if old["content_hash"] == record["content_hash"]:
+        old_id, old_title, old_body, old_hash, old_modified = old
+        self._update("articles", "id", old_id, record)
+        if old_hash == record["content_hash"]:
             return "unchanged"
-        self.db["article_versions"].insert({
-            "article_id": old["id"], "url": url, "title": old["title"], "body": old["body"],
-            "content_hash": old["content_hash"], "modified": old["modified"], "replaced": now,
+        self._insert("article_versions", {
+            "article_id": old_id, "url": url, "title": old_title, "body": old_body,
+            "content_hash": old_hash, "modified": old_modified, "replaced": now,
         })
         return "updated"
 
@@ -313,6 +472,7 @@ class Archive:
 
     def sync_entities(self, entities) -> None:
         """The curated people and organisations (crawler/entities.toml) as `entities` rows."""
+        self._entity_ids = None
         with self.transaction() as db:
             known = {row["name"]: row["id"] for row in db.query("select id, name from entities")}
             for entity in entities:
@@ -325,12 +485,18 @@ class Archive:
     def _link_entities(self, url: str, mentions: dict[str, int] | None) -> None:
         if mentions is None:
             return
-        article_id = self.db.execute("select id from articles where url = ?", [url]).fetchone()[0]
-        self.db.execute("delete from article_entities where article_id = ?", [article_id])
+        conn = self.db.conn
+        if self._entity_ids is None:
+            self._entity_ids = dict(conn.execute("select name, id from entities"))
+        article_id = conn.execute("select id from articles where url = ?", [url]).fetchone()[0]
+        conn.execute("delete from article_entities where article_id = ?", [article_id])
+        rows = []
         for name, count in mentions.items():
-            found = self.db.execute("select id from entities where name = ?", [name]).fetchone()
-            entity_id = found[0] if found else self.db["entities"].insert({"name": name}).last_pk
-            self.db["article_entities"].insert({"article_id": article_id, "entity_id": entity_id, "mentions": count})
+            entity_id = self._entity_ids.get(name)
+            if entity_id is None:
+                entity_id = self._entity_ids[name] = self._insert("entities", {"name": name})
+            rows.append((article_id, entity_id, count))
+        conn.executemany("insert into article_entities (article_id, entity_id, mentions) values (?, ?, ?)", rows)
 
     def rescore_article(self, article: dict) -> str:
         """Store a re-scored or re-extracted article without fetching: "new", "updated" or "unchanged".

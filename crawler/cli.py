@@ -331,6 +331,13 @@ from .cli_topics import add_topic_commands  # noqa: E402 - eval-topics, reclassi
 add_topic_commands(cli, DB_OPTION)
 add_search_command(cli, DB_OPTION)
 
+from .cli_import import add_import_command  # noqa: E402 - pkus import
+add_import_command(cli, DB_OPTION)
+
+from .cli_nodes import add_node_commands  # noqa: E402 - snapshot, ingest, nodes deploy|status|crawl
+
+add_node_commands(cli, DB_OPTION)
+
 
 def main():  # pragma: no cover - console entry point
     run(cli)  # one line and an exit code for every error a user can cause (crawler.cli_errors)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from importlib import resources
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-SOURCES_DIR = Path(__file__).parent / "sources"
+# importlib.resources, not __file__: on a Scrapyd node the package is read from a zipped egg
+SOURCES_DIR = resources.files(__package__) / "sources"
 
 
 class SourceError(ValueError):
@@ -156,7 +158,7 @@ def load_source(path: Path) -> Source:
         value = flat[key]
         flat[key] = tuple([value] if isinstance(value, str) else value)
     flat["site"] = flat["site"].rstrip("/")
-    return Source(spider=path.stem, extra=data, **flat)
+    return Source(spider=path.name.removesuffix(".toml"), extra=data, **flat)
 
 
 def source_dirs() -> list[Path]:
@@ -172,8 +174,9 @@ def source_dirs() -> list[Path]:
 def _source_files(directory: Path | None) -> dict[str, Path]:
     files: dict[str, Path] = {}
     for folder in [directory] if directory else source_dirs():
-        for path in sorted(folder.glob("*.toml")):
-            files.setdefault(path.stem, path)
+        # iterdir, not glob: a folder inside a zipped egg (Scrapyd) is a Traversable without glob
+        for path in sorted((p for p in folder.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name):
+            files.setdefault(path.name.removesuffix(".toml"), path)
     return dict(sorted(files.items()))
 
 

@@ -47,7 +47,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "schedules" / "default.toml"
 STOP_GRACE_SECONDS = 120  # after SIGTERM on timeout, how long a crawl may take to close before SIGKILL
 JOB_KEYS = {"id", "spiders", "cron", "interval", "jitter", "timeout", "since_days", "sites"}
-TOP_KEYS = {"timezone", "misfire_grace_time", "timeout", "job"}
+TOP_KEYS = {"timezone", "misfire_grace_time", "timeout", "job", "scrapyd"}
 # crontab counts days of the week from Sunday (0 and 7); APScheduler 3 counts 0 as Monday
 CRON_DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -72,11 +72,13 @@ class Job:
     sites: dict = field(default_factory=dict)  # spider -> base URL of a copy to crawl instead
     since_days: int | None = None  # back-fill this many days on every run
     timeout: float = 3600
+    nodes: tuple[str, ...] = ()  # `pkus nodes crawl` options when the file has a [scrapyd] table
 
     def kwargs(self, db: str) -> dict:
         """What the job function gets (pickled into the job store)."""
-        return {"job_id": self.id, "spiders": list(self.spiders), "db": db, "sites": dict(self.sites),
-                "since_days": self.since_days, "timeout": self.timeout}
+        kwargs = {"job_id": self.id, "spiders": list(self.spiders), "db": db, "sites": dict(self.sites),
+                  "since_days": self.since_days, "timeout": self.timeout}
+        return {**kwargs, "nodes": list(self.nodes)} if self.nodes else kwargs
 
     def name(self, db: str) -> str:
         """The id and a digest that changes whenever anything about the job changes (APScheduler logs it)."""
@@ -154,6 +156,7 @@ def load_schedule(path: str | Path) -> Schedule:
     if unknown := set(data) - TOP_KEYS:
         raise ScheduleError(f"{path}: unknown keys {sorted(unknown)}")
     timezone = data.get("timezone", "UTC")
+    nodes = _node_args(data["scrapyd"], str(path)) if "scrapyd" in data else ()
     known = load_sources()
     jobs, seen = [], set()
     for n, spec in enumerate(data.get("job", []), start=1):
@@ -171,10 +174,22 @@ def load_schedule(path: str | Path) -> Schedule:
             "every " + ", ".join(f"{v} {k}" for k, v in dict(spec.get("interval") or {}).items())
         jobs.append(Job(id=spec["id"], when=when + (f", jitter {spec['jitter']}s" if spec.get("jitter") else ""),
                         trigger=make_trigger(spec, timezone, where), spiders=spiders, sites=spec.get("sites", {}),
-                        since_days=spec.get("since_days"), timeout=spec.get("timeout", data.get("timeout", 3600))))
+                        since_days=spec.get("since_days"), timeout=spec.get("timeout", data.get("timeout", 3600)),
+                        nodes=nodes))
     if not jobs:
         raise ScheduleError(f"{path}: no [[job]] tables")
     return Schedule(path, timezone, data.get("misfire_grace_time", 900), jobs)
+
+
+def _node_args(table, where: str) -> tuple[str, ...]:
+    from .nodes import cluster_args, cluster_from_table
+
+    if not isinstance(table, dict):
+        raise ScheduleError(f"{where}: [scrapyd] must be a table")
+    try:
+        return tuple(cluster_args(cluster_from_table(table, where)))
+    except ValueError as exc:
+        raise ScheduleError(str(exc)) from None
 
 
 def next_runs(job: Job, count: int, now: datetime) -> list[datetime]:
@@ -196,8 +211,11 @@ _stopping = threading.Event()
 _children: set[subprocess.Popen] = set()
 
 
-def crawl_command(spiders: list[str], db: str, sites: dict, since_days: int | None) -> list[str]:
-    command = [sys.executable, "-m", "crawler.cli", "crawl", *(spiders or ["--all"]), "--db", db]
+def crawl_command(spiders: list[str], db: str, sites: dict, since_days: int | None,
+                  nodes: list[str] | None = None, timeout: float = 3600) -> list[str]:
+    """`pkus crawl ...`, or with Scrapyd nodes `pkus nodes crawl ...` (one round on the nodes)."""
+    verb = ["nodes", "crawl", *nodes, "--timeout", f"{timeout:g}"] if nodes else ["crawl"]
+    command = [sys.executable, "-m", "crawler.cli", *verb, *(spiders or ["--all"]), "--db", db]
     for name, url in sites.items():
         command += ["--site", f"{name}={url}"]
     if since_days:
@@ -206,15 +224,18 @@ def crawl_command(spiders: list[str], db: str, sites: dict, since_days: int | No
 
 
 def run_crawl_job(job_id: str, spiders: list[str], db: str, sites: dict, since_days: int | None,
-                  timeout: float) -> None:
+                  timeout: float, nodes: list[str] | None = None) -> None:
     """Run one crawl as a child process and log one line about it. The job stores this by name."""
+    command = crawl_command(spiders, db, sites, since_days, nodes, timeout)
+    if nodes:  # the round cancels its node jobs at `timeout` and waits for them to close
+        timeout += STOP_GRACE_SECONDS + 60
     with _lock:
         if _stopping.is_set():
             log.info("%s: not started, the service is stopping", job_id)
             return
         started = time.monotonic()
         # its own session: a Ctrl-C in the terminal reaches the service only, which passes on one SIGTERM
-        child = subprocess.Popen(crawl_command(spiders, db, sites, since_days), cwd=PROJECT_ROOT,
+        child = subprocess.Popen(command, cwd=PROJECT_ROOT,
                                  stdout=subprocess.PIPE, text=True, start_new_session=True)
         _children.add(child)
     try:
@@ -332,7 +353,9 @@ def schedule(config, db, jobstore, check):
         now = datetime.now(ZoneInfo(plan.timezone))
         for job in plan.jobs:
             runs = ", ".join(t.strftime("%a %Y-%m-%d %H:%M") for t in next_runs(job, 3, now))
-            click.echo(f"{job.id}: {', '.join(job.spiders) or 'every outlet'}, {job.when} ({plan.timezone}); next: {runs}")
+            where = f", on {job.nodes.count('--node')} Scrapyd nodes" if job.nodes else ""
+            click.echo(f"{job.id}: {', '.join(job.spiders) or 'every outlet'}{where}, {job.when} ({plan.timezone}); "
+                       f"next: {runs}")
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # keeps missed / skipped / error lines

@@ -52,6 +52,9 @@ TELNETCONSOLE_ENABLED = False
 # A scheduled crawl must end: stop after an hour whatever happens.
 CLOSESPIDER_TIMEOUT = 3600
 
+# With PKUS_NODE set (a crawl on a Scrapyd node) the archive pipeline becomes an export (crawler.node).
+ADDONS = {"crawler.node.NodeMode": 0}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,
     "crawler.pipelines.ClassifyPipeline": 200,
@@ -63,8 +66,10 @@ LOG_INSTALL_ROOT_HANDLER = True
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- pkus-archive's own settings ---------------------------------------------------------
-# The archive every crawl writes to.
+# The archive every crawl writes to (on a Scrapyd node: the read-only snapshot it reads).
 PKUS_DB = "archive.db"
+# A node crawl: export what is found through FEEDS instead of writing PKUS_DB (crawler.node).
+PKUS_NODE = False
 # {spider: base URL} to crawl a copy of an outlet instead of its live site (tests, demo).
 PKUS_SITES = {}
 # A URL whose fetch or extraction failed is retried on later runs, waiting longer each time,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from importlib import resources
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache

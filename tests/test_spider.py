@@ -46,6 +46,23 @@ def test_a_link_found_twice_keeps_the_dates_each_entry_point_gave(spider):
     assert (hints["modified"], hints["modified_from"]) == ("2026-03-12T09:00:00+05:00", "feed")  # the newest
 
 
+def test_which_entry_point_answered_first_does_not_change_the_dates(tmp_path):
+    found = [{"from": "listing"},
+             {"from": "sitemap", "published": "2026-03-11T19:21:37+05:00", "modified": "2026-03-11T19:30:00+05:00"},
+             {"from": "feed", "published": "Wed, 11 Mar 2026 14:21:37 GMT", "title": "From the feed"}]
+    merged = []
+    for order in (found, found[::-1], [found[2], found[0], found[1]]):
+        db = tmp_path / f"{len(merged)}.db"
+        Archive(db).close()
+        crawler = get_crawler(DiplomaticinsightSpider, {"PKUS_DB": str(db), "PKUS_SITES": {"diplomaticinsight": LOCAL}})
+        spider = crawler.spider = crawler._create_spider()
+        for hints in order:
+            spider.consider(f"{LOCAL}{ARTICLE}", dict(hints))
+        merged.append(spider.hints[spider.canonical(f"{LOCAL}{ARTICLE}")])
+    assert merged[0] == merged[1] == merged[2]
+    assert merged[0]["published_from"] == "sitemap" and merged[0]["title"] == "From the feed"
+
+
 def test_back_fill_skips_links_older_than_since(tmp_path):
     db = tmp_path / "archive.db"
     Archive(db).close()

@@ -32,6 +32,7 @@ from ..pagecheck import not_an_article
 
 TRACKING_PARAMS = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
                    "fbclid", "gclid", "dclid", "mc_cid", "mc_eid", "ref", "ref_src", "amp", "s_cid", "cmpid"]
+ENTRY_RANK = {"sitemap": 0, "feed": 1, "listing": 2}  # whose date wins when two entry points list a link
 # "Have we got this?": one lookup on the primary key of `urls`, never a scan or an in-memory set.
 KNOWN_SQL = "select state, lastmod, tries, next_try, etag, last_modified from urls where url = ?"
 # Articles whose fetch or extraction failed and whose back-off is over (the (state, next_try) index).
@@ -262,6 +263,10 @@ class NewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         if canonical in self.hints:  # already queued this run: add what this entry point knows
             known = self.hints[canonical]
+            # sitemaps before feeds before listings, whichever answered first: the archive must
+            # not depend on network timing (on a loaded machine or a Scrapyd node the order varies)
+            if ENTRY_RANK.get(hints.get("from"), 9) < ENTRY_RANK.get(known.get("from"), 9):
+                known, hints = hints, known
             merged = {**hints, **known}
             if hints.get("modified") and newest(known.get("modified"), hints["modified"]) != newest(known.get("modified")):
                 merged.update(modified=hints["modified"], modified_from=hints["from"])  # the newest date wins
