@@ -72,7 +72,7 @@ def test_relevant_records_become_searchable_articles_and_the_rest_is_remembered(
     assert archive.execute("select count(*) from urls where relevance is null").fetchone()[0] == 0
     assert archive.execute("select spider from sources where spider = 'dawn'").fetchone()
     found = run_pkus("search", "Rubio", "--db", str(db), "--json")
-    assert any(r["url"].startswith("https://import.test/") for r in json.loads(found.stdout))
+    assert any(r["url"].startswith("https://import.test/") for r in json.loads(found.stdout)["results"])
     assert archive.execute("select sum(article_count) from stories").fetchone()[0] == len(relevant)
 
 
