@@ -135,7 +135,7 @@ def m004_relevance_evidence_and_labels(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m009_published_precision(db: sqlite_utils.Database) -> None:
+def m005_published_precision(db: sqlite_utils.Database) -> None:
     # A date printed without a time of day is stored as that date ("2025-02-05"), so it is never
     # moved to the day before by a time zone; these say which kind a row has, and the day the page
     # itself gave (its own offset), which a UTC timestamp can shift.
@@ -146,7 +146,7 @@ def m009_published_precision(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m007_node_exports(db: sqlite_utils.Database) -> None:
+def m006_node_exports(db: sqlite_utils.Database) -> None:
     # Scrapyd nodes' exports brought in by `pkus ingest` (crawler.ingest): how far each was read,
     # so importing one again, or the rest of one that was cut short, never applies a line twice.
     db["node_exports"].create({
