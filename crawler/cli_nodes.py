@@ -158,7 +158,7 @@ def add_node_commands(cli: click.Group, db_option) -> None:
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         try:
-            result = crawl_round(names, db, cluster, since=since, sites=_parse_sites(sites), timeout=timeout,
+            result = crawl_round(names, db, cluster, since=since, sites=_parse_sites(sites, names), timeout=timeout,
                                  max_tries=project_settings(db).getint("PKUS_MAX_TRIES"), stop=stop)
         except ArchiveBusy as exc:
             click.echo(f"pkus: {exc}; not starting a round")
