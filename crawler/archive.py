@@ -402,18 +402,22 @@ class Archive:
             outcome = self._store_article(record, now, if_new={"first_seen": seen,
                                                                "last_seen": record.get("last_seen") or seen})
             self._link_entities(url, mentions)
+            # the model's evidence, as save_article keeps it, when the record carries it (a node's export does)
+            evidence = {"relevance_evidence": record["relevance_evidence"]} if "relevance_evidence" in record else {}
             self._remember(url, source, "article", "archived", content_hash=record["content_hash"],
-                           relevance=record.get("relevance"), tries=0, next_try=None, error=None, **(fetch or {}))
+                           relevance=record.get("relevance"), **evidence, tries=0, next_try=None, error=None,
+                           **(fetch or {}))
         return outcome
 
     def import_irrelevant(self, url: str, source: str, relevance: float, page: dict | None = None,
-                          fetch: dict | None = None) -> None:
+                          fetch: dict | None = None, evidence: dict | None = None) -> None:
         """An irrelevant record: remembered (with its page, if it came with one), never an article."""
         with self.transaction():
             self.ensure_source(source)
             if page is not None:
                 self.save_page(url, source, **page)
-            self._remember(url, source, "article", "irrelevant", relevance=relevance, tries=0, next_try=None,
+            kept = {"relevance_evidence": dumps(evidence)} if evidence is not None else {}
+            self._remember(url, source, "article", "irrelevant", relevance=relevance, **kept, tries=0, next_try=None,
                            error=None, **(fetch or {}))
 
     def _replayed(self, record: dict) -> bool:

@@ -262,7 +262,8 @@ class _Replay:
                 if outcome != "unchanged":
                     counts[f"articles_{outcome}"] += 1
             else:
-                self.archive.import_irrelevant(record["url"], record["source"], record["relevance"], page, fetch)
+                self.archive.import_irrelevant(record["url"], record["source"], record["relevance"], page, fetch,
+                                               record.get("relevance_evidence"))
                 counts["irrelevant"] += 1
         except Exception as exc:  # noqa: BLE001 - its savepoint rolled back; note it, retry next run
             self._apply_failure({"url": record["url"], "source": record["source"], "stage": "archive",

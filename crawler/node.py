@@ -16,7 +16,8 @@ An export is JSON Lines, one record per line, each with a ``type``:
   name -> mentions), plus ``page`` (the fetched HTML, zlib + base64) and ``fetch`` (HTTP
   status, ETag, Last-Modified, newest known date), ``requested_url`` when the page named
   another URL as its canonical one, and ``at`` (fetch time).
-- ``irrelevant``: a page under the threshold: ``url``, ``source``, ``relevance``, ``page``, ``fetch``.
+- ``irrelevant``: a page under the threshold: ``url``, ``source``, ``relevance``,
+  ``relevance_evidence``, ``page``, ``fetch``.
 - ``entry``: a feed, sitemap or listing page read (or answered 304), with its validators.
 - ``failure``: a fetch or extraction that failed (URL, stage, reason, HTTP status).
 - ``end``: the last line, written as the spider closes: status (``finished``, ``shutdown``,
@@ -116,7 +117,7 @@ class ExportPipeline(Stage):
         if item.verdict.relevant:
             return {"type": "article", **article, **record}
         return {"type": "irrelevant", "url": item.url, "source": item.source, "relevance": item.verdict.score,
-                **record}
+                "relevance_evidence": item.verdict.evidence, **record}
 
 
 class RunRecord:
