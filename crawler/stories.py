@@ -27,11 +27,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from collections import Counter, defaultdict, deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from itertools import groupby
+from multiprocessing import get_context
 
 from trafilatura.deduplication import Simhash
 
@@ -44,6 +47,7 @@ DUPLICATE_SIMHASH = 0.85  # candidates for wire copies ...
 DUPLICATE_CONTAINMENT = 0.8  # ... confirmed when this share of the shorter text's 5-word shingles recur
 FEATURES_VERSION = 1  # change with features(): the stored bags are then made again
 BATCH = 2000  # articles per committed batch, and per read
+PARALLEL_FROM = 20_000  # queued articles from which featurising uses every core (a back-fill, a reextract)
 
 _NUMBER = re.compile(
     r"(?P<cur>\$|US\$|Rs\.?\s?)?(?P<num>\d+(?:[.,]\d+)*)\s*"
@@ -135,41 +139,82 @@ def _featurise(archive: Archive, model: Model) -> tuple[set[int], list[str], lis
                              "select f.article_id, a.story_id from story_features f join articles a on a.id = f.article_id")
             conn.execute("insert or replace into story_meta (key, value) values ('vocabulary', ?)", [vocabulary])
     stories, times, queued_ids = set(), [], []
+    waiting = conn.execute("select count(*) from story_pending").fetchone()[0]
+    workers = min(os.cpu_count() or 1, 8) if waiting >= PARALLEL_FROM else 1
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker,
+                               initargs=(model,)) if workers > 1 else None
+    made: deque = deque()  # batches being featurised: (queued, rows or their future)
+    try:
+        for queued, rows in _queue(conn):
+            made.append((queued, pool.submit(_make_all, rows) if pool else [_make(row, model) for row in rows]))
+            while made and (len(made) > 2 * workers or not pool):
+                _store(archive, *made.popleft(), stories, times, queued_ids)
+        while made:
+            _store(archive, *made.popleft(), stories, times, queued_ids)
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
+    return stories, times, queued_ids
+
+
+def _queue(conn):
+    """The queued articles in batches: (article id, story id) pairs, and the rows to featurise."""
     last = -1
-    while True:
-        queued = conn.execute("select article_id, story_id from story_pending where article_id > ? "
-                              "order by article_id limit ?", [last, BATCH]).fetchall()
-        if not queued:
-            return stories, times, queued_ids
+    while queued := conn.execute("select article_id, story_id from story_pending where article_id > ? "
+                                 "order by article_id limit ?", [last, BATCH]).fetchall():
         last = queued[-1][0]
-        ids = _json_list(q[0] for q in queued)
-        queued_ids.extend(q[0] for q in queued)
-        stories.update(q[1] for q in queued if q[1] is not None)
-        df = Counter()
-        for at, bag in conn.execute("select at, bag from story_features where article_id in "
-                                    "(select value from json_each(?))", [ids]):
-            times.append(at)
-            df.subtract(json.loads(bag).keys())
-        made = []
-        for row in archive.db.query("select id, title, body, entities, published, first_seen, story_id from articles "
-                                    "where id in (select value from json_each(?))", [ids]):
-            entities = json.loads(row["entities"]) if row["entities"] else []
-            bag = features(row["title"], row["body"], entities, model)
-            df.update(bag.keys())  # document frequency: one per article, however often it is named
-            at = _at(_when(row))
-            times.append(at)
-            if row["story_id"] is not None:
-                stories.add(row["story_id"])
-            simhash = Simhash(row["body"]).hash
-            made.append((row["id"], at, row["first_seen"], json.dumps(bag), simhash - (simhash >> 63 << 64)))
-        with archive.transaction():
-            conn.execute("delete from story_features where article_id in (select value from json_each(?))", [ids])
-            conn.executemany("insert into story_features (article_id, at, first_seen, bag, simhash) "
-                             "values (?, ?, ?, ?, ?)", made)
-            conn.executemany("insert into story_df (feature, articles) values (?, ?) on conflict (feature) "
-                             "do update set articles = articles + excluded.articles", [kv for kv in df.items() if kv[1]])
-            conn.executemany("delete from story_df where feature = ? and articles <= 0",
-                             [(f,) for f, n in df.items() if n < 0])
+        yield queued, conn.execute("select id, title, body, entities, published, first_seen from articles "
+                                   "where id in (select value from json_each(?))",
+                                   [_json_list(q[0] for q in queued)]).fetchall()
+
+
+_MODEL: Model | None = None  # a featurising worker's model
+
+
+def _start_worker(model: Model) -> None:
+    global _MODEL
+    _MODEL = model
+
+
+def _make_all(rows: list[tuple]) -> list[tuple]:
+    return [_make(row, _MODEL) for row in rows]
+
+
+def _make(row: tuple, model: Model) -> tuple:
+    """One article's story_features row: id, time, first_seen, bag (JSON), Simhash (signed 64 bits)."""
+    article_id, title, body, entities, published, first_seen = row
+    bag = features(title, body, json.loads(entities) if entities else [], model)
+    simhash = Simhash(body).hash
+    return (article_id, _at(_when({"published": published, "first_seen": first_seen})), first_seen,
+            json.dumps(bag), simhash - (simhash >> 63 << 64))
+
+
+def _store(archive: Archive, queued: list[tuple], made, stories: set[int], times: list[str],
+           queued_ids: list[int]) -> None:
+    """Replace one batch's stored features and move the document frequencies by the difference."""
+    conn = archive.db.conn
+    made = made if isinstance(made, list) else made.result()
+    ids = _json_list(q[0] for q in queued)
+    queued_ids.extend(q[0] for q in queued)
+    stories.update(q[1] for q in queued if q[1] is not None)
+    df = Counter()
+    for at, bag in conn.execute("select at, bag from story_features where article_id in "
+                                "(select value from json_each(?))", [ids]):
+        times.append(at)
+        df.subtract(json.loads(bag).keys())
+    for row in made:
+        times.append(row[1])
+        df.update(json.loads(row[3]).keys())  # document frequency: one per article, however often named
+    stories.update(row[0] for row in conn.execute(
+        "select story_id from articles where story_id is not null and id in (select value from json_each(?))", [ids]))
+    with archive.transaction():
+        conn.execute("delete from story_features where article_id in (select value from json_each(?))", [ids])
+        conn.executemany("insert into story_features (article_id, at, first_seen, bag, simhash) "
+                         "values (?, ?, ?, ?, ?)", made)
+        conn.executemany("insert into story_df (feature, articles) values (?, ?) on conflict (feature) "
+                         "do update set articles = articles + excluded.articles", [kv for kv in df.items() if kv[1]])
+        conn.executemany("delete from story_df where feature = ? and articles <= 0",
+                         [(f,) for f, n in df.items() if n < 0])
 
 
 class _Frequencies:
@@ -383,6 +428,7 @@ class GroupingResult:
     stories: int = 0
     assigned: int = 0  # articles given a story in this run
     duplicates: int = 0
+    read: int = 0  # stored articles compared in this run (the windows around the new ones)
 
 
 def regroup(archive: Archive, full: bool = False, model: Model | None = None) -> GroupingResult:
@@ -414,7 +460,7 @@ def regroup(archive: Archive, full: bool = False, model: Model | None = None) ->
     _write_summaries(archive, stories, queued)
     count = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
     return GroupingResult(count("select count(*) from story_features"), count("select count(*) from stories"), moved,
-                          count("select count(*) from articles where duplicate_of is not null"))
+                          count("select count(*) from articles where duplicate_of is not null"), len(sweep.ids))
 
 
 def _number_stories(archive: Archive, sweep: _Sweep, roots: list[int]) -> tuple[dict[int, int], dict[int, int]]:
