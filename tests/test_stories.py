@@ -13,6 +13,7 @@ import sqlite_utils
 from collections import Counter
 
 from crawler.archive import Archive, connect, content_hash
+from crawler import stories
 from crawler.stories import features, numbers, regroup
 from crawler.topics import classify, default_model
 
@@ -202,7 +203,8 @@ def test_articles_arriving_in_any_order_group_as_a_full_regroup(demo_db, tmp_pat
     archive.close()
 
 
-def test_rows_older_than_the_stored_features_get_them(demo_db, tmp_path):
+def test_rows_older_than_the_stored_features_get_them(demo_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(stories, "PARALLEL_FROM", 1)  # featurised on every core, as a big archive is
     db = tmp_path / "old.db"
     shutil.copy(demo_db["db"], db)
     archive = Archive(db)
