@@ -155,6 +155,29 @@ def m006_node_exports(db: sqlite_utils.Database) -> None:
     }, pk="id", foreign_keys=[("run_id", "crawl_runs", "id")])
 
 
+@migrations()
+def m007_story_features(db: sqlite_utils.Database) -> None:
+    # What story grouping (crawler.stories) compares, kept per article so that a regroup reads only
+    # the articles near the new ones: each article's features, Simhash and time (`at`, UTC, indexed:
+    # the window), and each feature's document frequency. Triggers queue every article inserted,
+    # changed in what grouping reads, or deleted in story_pending, for the next regroup to featurise
+    # (a crawl or bulk import pays nothing for it); the articles already here are queued now.
+    db.execute("create table story_features (article_id integer primary key, at text not null, "
+               "first_seen text not null, bag text not null, simhash integer not null)")
+    db.execute("create index story_features_at on story_features (at, first_seen)")
+    db.execute("create table story_df (feature text primary key, articles integer not null) without rowid")
+    db.execute("create table story_pending (article_id integer primary key, story_id integer)")
+    db.execute("create table story_meta (key text primary key, value text)")
+    db["articles"].create_index(["duplicate_of"], if_not_exists=True)  # copies of an article, counted
+    queue = "begin insert or replace into story_pending (article_id, story_id) values ({0}.id, {0}.story_id); end"
+    changed = " or ".join(f"old.{c} is not new.{c}" for c in ("title", "body", "entities", "published", "first_seen"))
+    db.execute("create trigger story_pending_ai after insert on articles " + queue.format("new"))
+    db.execute("create trigger story_pending_au after update of title, body, entities, published, first_seen "
+               f"on articles when {changed} " + queue.format("new"))
+    db.execute("create trigger story_pending_ad after delete on articles " + queue.format("old"))
+    db.execute("insert into story_pending (article_id, story_id) select id, story_id from articles")
+
+
 def connect(path: str | Path, timeout: float = 30.0) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the archive; WAL so readers never block the writer."""
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
-from crawler.archive import Archive, content_hash
-from crawler.stories import numbers, regroup
-from crawler.topics import classify
+from collections import Counter
+
+from crawler.archive import Archive, connect, content_hash
+from crawler import stories
+from crawler.stories import features, numbers, regroup
+from crawler.topics import classify, default_model
 
 from crawler.sitecopy import available_copies
 
@@ -150,3 +154,98 @@ def test_demo_crawl_groups_the_seeds_and_marks_wire_copies(demo_db):
                                 and u.endswith(article["wire_of"].split(":", 1)[1].rstrip("/").rsplit("/", 1)[-1] + "/"))
                 copy = rows[live_url(spider, article["url"])]
                 assert copy["duplicate_of"] == original["id"] and copy["story_id"] == original["story_id"]
+
+
+# -- stored features: the incremental regroup reads only the window, and must lose nothing --
+
+def grouping(archive: Archive) -> tuple[list, list]:
+    """Every article's story and original, and every story row."""
+    return (archive.db.execute("select id, story_id, duplicate_of from articles order by id").fetchall(),
+            archive.db.execute("select * from stories order by id").fetchall())
+
+
+def stored_frequencies_are_the_counts(archive: Archive) -> None:
+    """story_df holds, for each feature, how many articles' stored bags have it; every article has a bag."""
+    bags = [json.loads(bag) for (bag,) in archive.db.execute("select bag from story_features")]
+    assert len(bags) == archive.db["articles"].count
+    assert dict(archive.db.execute("select feature, articles from story_df")) == Counter(f for b in bags for f in b)
+    assert archive.db.execute("select count(*) from story_pending").fetchone()[0] == 0
+
+
+def test_incremental_regroup_gives_the_full_regroups_stories(seeded, tmp_path):
+    stored_frequencies_are_the_counts(seeded)
+    incremental = grouping(seeded)
+    copy = sqlite3.connect(tmp_path / "full.db")
+    seeded.db.conn.backup(copy)  # with what the WAL holds
+    copy.close()
+    full = Archive(tmp_path / "full.db")
+    regroup(full, full=True)
+    assert grouping(full) == incremental
+    full.close()
+
+
+def test_articles_arriving_in_any_order_group_as_a_full_regroup(demo_db, tmp_path):
+    # the demo's articles written again in rounds, shuffled (a back-fill lands before stored
+    # articles), regrouped after each round as after a crawl, then against a rebuild
+    rows = list(sqlite_utils.Database(demo_db["db"]).query(
+        "select url, source, title, description, body, published, entities, content_hash, first_seen, last_seen "
+        "from articles order by content_hash"))
+    archive = Archive(tmp_path / "rounds.db")
+    for start in range(0, len(rows), 30):
+        for row in rows[start:start + 30]:
+            archive.import_article(row)
+        regroup(archive)
+    stored_frequencies_are_the_counts(archive)
+    incremental = grouping(archive)
+    assert archive.db.execute("select count(*) from articles where duplicate_of is not null").fetchone()[0] > 0
+    regroup(archive, full=True)
+    assert grouping(archive) == incremental
+    archive.close()
+
+
+def test_rows_older_than_the_stored_features_get_them(demo_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(stories, "PARALLEL_FROM", 1)  # featurised on every core, as a big archive is
+    db = tmp_path / "old.db"
+    shutil.copy(demo_db["db"], db)
+    archive = Archive(db)
+    before = grouping(archive)
+    conn = archive.db.conn  # the archive as it was before m007: no stored features
+    for table in ("story_features", "story_df", "story_pending", "story_meta"):
+        conn.execute(f"drop table {table}")
+    for trigger in ("story_pending_ai", "story_pending_au", "story_pending_ad"):
+        conn.execute(f"drop trigger {trigger}")
+    conn.execute("delete from _sqlite_migrations where name = 'm007_story_features'")
+    archive.close()
+    archive = Archive(db)  # m007 runs: every article is queued
+    assert archive.db.execute("select count(*) from story_pending").fetchone()[0] == archive.db["articles"].count
+    regroup(archive)
+    stored_frequencies_are_the_counts(archive)
+    assert grouping(archive) == before
+    archive.close()
+
+
+def test_a_changed_article_updates_its_features_and_frequencies(seeded):
+    url = "https://example.test/wenews/004"
+    row = seeded.db.execute("select id, title, body from articles where url = ?", [url]).fetchone()
+    body = (f"{row[2]}\n\nPakistan and the United States said the Reko Diq consortium will raise $7.25bn from "
+            "Sardar Qaisrani Holdings by June 30.")
+    archive_text(seeded, url, row[1], body, "2025-11-08T06:00:00+00:00")  # as reextract stores a new text
+    assert seeded.db.execute("select count(*) from story_pending where article_id = ?", [row[0]]).fetchone()[0] == 1
+    regroup(seeded)
+    bag = json.loads(seeded.db.execute("select bag from story_features where article_id = ?", [row[0]]).fetchone()[0])
+    entities = json.loads(seeded.db.execute("select entities from articles where id = ?", [row[0]]).fetchone()[0])
+    assert bag == features(row[1], body, entities, default_model())
+    assert bag["n:$7.25b"] == 2 and "p:sardar qaisrani holdings" in bag
+    stored_frequencies_are_the_counts(seeded)
+    seeded.demote_article(url, "diplomaticinsight", 0.1)  # no longer an article: its features go
+    regroup(seeded)
+    stored_frequencies_are_the_counts(seeded)
+    assert seeded.db.execute("select count(*) from story_df where feature = 'n:$7.25b'").fetchone()[0] == 0
+    assert seeded.db.execute("select sum(article_count) from stories").fetchone()[0] == seeded.db["articles"].count
+
+
+def test_the_window_is_read_by_index(seeded):
+    plan = " ".join(r[3] for r in seeded.db.execute(
+        "explain query plan select article_id from story_features where at between ? and ?", ["2026", "2027"]))
+    assert "USING INDEX story_features_at" in plan or "USING COVERING INDEX story_features_at" in plan, plan
+    assert connect  # the archive module opened it: m007 is a migration like the others
