@@ -150,16 +150,23 @@ def cache_whole_table(db) -> None:
     A search's count and facets, over its list of ids, are kept too, until the archive changes."""
     execute = db.execute
     kept: dict[str, tuple] = {}  # sql -> (signature, computed at, Results or the QueryInterrupted)
-    recounting: set[str] = set()
+    running: dict[str, asyncio.Task] = {}
     counted: dict[tuple, Results] = {}  # a search's count and facet counts (see over_ids)
 
-    async def count(sql):
+    async def make(sql):
         signature = _signature(db)
         try:
             kept[sql] = (signature, time.monotonic(),
                          await db.execute_fn(_aggregate(sql, AGGREGATE_TIME_LIMIT_MS / 1000)))
         except QueryInterrupted as exc:
             kept[sql] = (signature, time.monotonic(), exc)
+
+    def count(sql) -> asyncio.Task:
+        """The count of ``sql`` under way, started if none is: two pages never count the same twice."""
+        if sql not in running:
+            running[sql] = asyncio.get_running_loop().create_task(make(sql))
+            running[sql].add_done_callback(lambda _: running.pop(sql, None))
+        return running[sql]
 
     async def over_ids(sql, params, *args, **kwargs):
         # a search's count and facets read its ids alone: the same until the archive changes
@@ -170,12 +177,6 @@ def cache_whole_table(db) -> None:
             counted[key] = await execute(sql, params, *args, **kwargs)
         return counted[key]
 
-    async def recount(sql):
-        try:
-            await count(sql)
-        finally:
-            recounting.discard(sql)
-
     async def cached_execute(sql, params=None, *args, **kwargs):
         if params and "pkus_ids" in params and "count(" in sql:
             return await over_ids(sql, params, *args, **kwargs)
@@ -184,9 +185,8 @@ def cache_whole_table(db) -> None:
         if sql not in kept:
             await count(sql)
         signature, at, results = kept[sql]
-        if signature != _signature(db) and sql not in recounting and time.monotonic() - at >= RECOUNT_EVERY:
-            recounting.add(sql)
-            asyncio.get_running_loop().create_task(recount(sql))
+        if signature != _signature(db) and time.monotonic() - at >= RECOUNT_EVERY:
+            count(sql)  # in the background; this page shows the last figures
         if isinstance(results, QueryInterrupted):
             raise results
         return results
