@@ -77,6 +77,9 @@ async def test_search_keeps_the_best_matches_not_the_newest(big):
     assert published == sorted(published, reverse=True)
     oldest = await get_json(app, "/archive/articles.json?_search=tariff&_sort=published&_col=title&_size=1")
     assert oldest["rows"][0]["title"] == "Tariff talks, round 0"
+    # an export of a search has every match
+    csv = (await app.client.get("/archive/articles.csv?_search=tariff&_stream=on&_col=title")).text
+    assert len(csv.strip().splitlines()) == 1 + STRONG + WEAK
 
 
 async def test_a_search_with_few_matches_is_counted_whole_and_pages_on(big):
