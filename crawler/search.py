@@ -315,7 +315,7 @@ def _facet_sql(search: Search, fts: str | None, facet: str) -> tuple[str, dict]:
 # -- running it --------------------------------------------------------------------------------
 
 @contextmanager
-def _time_limit(conn: sqlite3.Connection, seconds: float | None):
+def time_limit(conn: sqlite3.Connection, seconds: float | None):
     """Interrupt a statement that runs past ``seconds`` (as Datasette's own SQL time limit does)."""
     if not seconds:
         yield
@@ -329,7 +329,7 @@ def _time_limit(conn: sqlite3.Connection, seconds: float | None):
 
 
 def _rows(conn, sql: str, params: dict, seconds: float | None = None) -> list[dict]:
-    with _time_limit(conn, seconds):
+    with time_limit(conn, seconds):
         cursor = conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]

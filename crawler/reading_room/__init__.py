@@ -15,6 +15,8 @@ hooks, its ``templates/`` and ``static/``.
 - ``.atom`` output for any query returning ``atom_id``, ``atom_title``, ``atom_updated``:
   see :mod:`.atom`.
 - The whole database file may not be downloaded, whatever the settings.
+- The articles table page stays fast at a million rows (ranked, limited search; no facet
+  suggestions; the whole table's counts kept): see :mod:`.tables`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
+from asgi_gzip import GZipMiddleware
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound
@@ -33,6 +36,7 @@ from ..query import fts_query
 from ..search import json_list
 from .atom import render_atom
 from .pages import ROUTES, archive_database, overview
+from .tables import is_archive_articles, prepare, quiet_facets, replace_search
 
 STATIC = Path(__file__).parent / "static"
 TYPED_SEARCH = "pkus.typed_search"  # ASGI scope key: ?_search= as typed, before the rewrite
@@ -40,6 +44,7 @@ CSS_VERSION = hashlib.sha256((STATIC / "pkus.css").read_bytes()).hexdigest()[:10
 # the articles table's columns worth reading; the others (body, hashes, raw dates, relevance terms)
 # are one click away ("all columns"), or any ?_col= / ?_nocol= the reader picks
 ARTICLE_COLUMNS = ["id", "title", "source", "published", "sectors", "author", "word_count", "story_id"]
+READING_COLUMNS = ARTICLE_COLUMNS[1:]  # as ?_col= (the primary key always comes)
 TIME_COLUMNS = {"published", "modified", "first_seen", "last_seen", "first_published", "last_published",
                 "started", "finished", "at", "fetched", "last_fetched", "replaced", "updated", "last_article",
                 "last_successful_run", "next_try"}
@@ -70,6 +75,23 @@ def prepare_connection(conn):
     conn.create_function("pkus_fts", 1, fts_query, deterministic=True)
 
 
+@hookimpl
+def startup(datasette):
+    return lambda: prepare(datasette)
+
+
+@hookimpl(hookwrapper=True)
+def filters_from_request(request, database, table, datasette):
+    outcome = yield
+    replace_search(outcome, request, database, table, datasette, request.scope.get(TYPED_SEARCH))
+
+
+@hookimpl(hookwrapper=True)
+def register_facet_classes():
+    outcome = yield
+    outcome.force_result(quiet_facets(outcome.get_result()))
+
+
 def _repair_search(app):
     """Read ``?_search=`` with the archive's search language before Datasette hands it to FTS5
     (searchmode raw); what was typed stays in the scope for the page's links."""
@@ -84,6 +106,29 @@ def _repair_search(app):
         await app(scope, receive, send)
 
     return repaired
+
+
+def reading_columns(args) -> bool:
+    """Does the page show the reading columns, the reader having chosen no others?"""
+    if "_nocol" in args or "_allcols" in args:
+        return False
+    return args.getlist("_col") in ([], READING_COLUMNS) if hasattr(args, "getlist") else not args.get("_col")
+
+
+def _reading_columns_only(app, datasette):
+    """The articles table page (HTML) selects only the reading columns unless the reader chose:
+    rendering every cell of ~30 columns costs more than the page's queries. Its links then carry
+    them (``_col=``); the JSON and CSV of the table keep every column."""
+
+    async def narrowed(scope, receive, send):
+        parts = scope.get("path", "").strip("/").split("/")
+        if scope.get("type") == "http" and len(parts) == 2 and is_archive_articles(datasette, tilde_decode(parts[0]), parts[1]):
+            pairs = parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True)
+            if not any(k in ("_col", "_nocol", "_allcols") for k, _ in pairs):
+                scope = {**scope, "query_string": urlencode(pairs + [("_col", c) for c in READING_COLUMNS]).encode()}
+        await app(scope, receive, send)
+
+    return narrowed
 
 
 def _cache_static(app):
@@ -122,9 +167,16 @@ def _cache_static(app):
     return cached
 
 
+# datasette-gzip compresses at level 9: ~0.1 s of CPU for one page of articles' JSON, several times
+# the query. Level 1 costs a fifth of that for a fifth more bytes; datasette-gzip passes an already
+# compressed response through.
+GZIP_LEVEL = 1
+
+
 @hookimpl
-def asgi_wrapper():
-    return lambda app: _repair_search(_cache_static(app))
+def asgi_wrapper(datasette):
+    return lambda app: GZipMiddleware(_reading_columns_only(_repair_search(_cache_static(app)), datasette),
+                                      compresslevel=GZIP_LEVEL)
 
 
 @hookimpl
@@ -273,9 +325,9 @@ def extra_template_vars(view_name, table, request, datasette):
         if view_name == "table" and table == "articles":
             search = request.scope.get(TYPED_SEARCH, request.args.get("_search", ""))
             feed = datasette.urls.query(database, "feed", format="atom")
-            chosen = any(k in request.args for k in ("_col", "_nocol", "_allcols"))
             return {"pkus_feed": feed + ("?" + urlencode({"q": search}) if search else ""), "pkus_typed": search,
-                    "pkus_columns": None if chosen else ARTICLE_COLUMNS,
+                    "pkus_columns": ARTICLE_COLUMNS if reading_columns(request.args) else None,
+                    "pkus_all_columns": len(await db.table_columns("articles")),
                     "pkus_search_link": datasette.urls.path("/search") + ("?" + urlencode({"q": search}) if search else "")}
         if view_name in ("query", "table") and request.url_vars.get("table") == "story_timeline":
             return {"pkus_stories": await _rows(db, STORY_PICKER_SQL, {}),
