@@ -119,6 +119,9 @@ async def test_whole_table_counts_are_kept_and_follow_the_archive(tmp_path, monk
     add_articles(path, [article(5, "Article 5", "More text.", start + timedelta(days=5))])
     # kept: the page does not count the whole table again straight away
     assert (await get_json(app, "/archive/articles.json"))["filtered_table_rows_count"] == 5
+    # SQL a reader writes is never kept
+    rows = (await get_json(app, "/archive.json?sql=select+count(*)+as+n+from+articles"))["rows"]
+    assert rows == [{"n": 6}]
     monkeypatch.setattr(tables, "RECOUNT_EVERY", 0)
     assert (await get_json(app, "/archive/articles.json"))["filtered_table_rows_count"] == 5  # recount started
     for _ in range(50):

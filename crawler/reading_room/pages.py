@@ -6,14 +6,15 @@ serves them too.
 from __future__ import annotations
 
 import os
+import sqlite3
 from urllib.parse import urlencode
 
-from datasette.database import QueryInterrupted
+from datasette.database import QueryInterrupted, Results
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from .. import localtime
-from ..search import Search, run
+from ..search import Search, run, time_limit
 from .charts import month_label, series_by_month, stacked_months
 
 LATEST_SQL = """
@@ -56,7 +57,7 @@ _cache: dict = {}
 AGGREGATE_TIME_LIMIT_MS = 10_000
 
 
-def _signature(db) -> tuple:
+def signature(db) -> tuple:
     """Changes whenever the archive does: the file and its WAL (a commit lands in the WAL first)."""
     stats = []
     for suffix in ("", "-wal"):
@@ -71,16 +72,32 @@ def _signature(db) -> tuple:
 async def cached(db, key: str, sql: str, params: dict | None = None) -> list[dict] | None:
     """Rows of an aggregate over the whole archive, computed again only after the archive changed
     (None if it took longer than AGGREGATE_TIME_LIMIT_MS: the page then goes without it)."""
-    signature = (db.name, key, _signature(db))
-    if signature not in _cache:
+    version = (db.name, key, signature(db))
+    if version not in _cache:
         try:
-            rows = [dict(r) for r in (await db.execute(sql, params or {}, custom_time_limit=AGGREGATE_TIME_LIMIT_MS)).rows]
+            rows = [dict(r) for r in (await db.execute_fn(aggregate(sql, params))).rows]
         except QueryInterrupted:
             return None
-        for old in [k for k in _cache if k[:2] == signature[:2]]:
+        for old in [k for k in _cache if k[:2] == version[:2]]:
             del _cache[old]
-        _cache[signature] = rows
-    return _cache[signature]
+        _cache[version] = rows
+    return _cache[version]
+
+
+def aggregate(sql: str, params: dict | None = None, seconds: float = AGGREGATE_TIME_LIMIT_MS / 1000):
+    """For ``db.execute_fn``: ``sql`` with its own time limit (Datasette's ``custom_time_limit``
+    may only shorten its 1 s ``sql_time_limit_ms``)."""
+    def run(conn):
+        try:
+            with time_limit(conn, seconds):
+                cursor = conn.execute(sql, params or {})
+                return Results(cursor.fetchall(), False, cursor.description)
+        except sqlite3.OperationalError as exc:
+            if "interrupt" in str(exc).lower():
+                raise QueryInterrupted(exc, sql, params or {}) from exc
+            raise
+
+    return run
 
 
 def coverage_chart(rows: list[dict] | None, by: str, title: str, **size) -> dict:

@@ -21,16 +21,16 @@ articles costs seconds. Here, through Datasette's plugin hooks (nothing in metad
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import re
-import sqlite3
 import time
 
 from datasette.database import QueryInterrupted, Results
 from datasette.utils import escape_sqlite
 
-from ..search import RANK, time_limit
-from .pages import AGGREGATE_TIME_LIMIT_MS, _signature
+from ..search import RANK
+from .pages import aggregate, signature
 
 SEARCH_CAP = 1000  # Datasette's max_returned_rows: a table page can never show more
 RANK_WINDOW = 10_000  # matches ranked at most; bm25 costs microseconds per match
@@ -45,7 +45,11 @@ RANKED_SQL = f"""select rowid from (
 # "select count(*) from articles " and its facets' "... from (select ... from articles ) ...".
 _WHOLE_TABLE = re.compile(r"\bfrom articles\s*(\)|$)")
 _SELECT_LIST = re.compile(r"^select (.*?) from articles ", re.DOTALL)
+KEPT = 64  # whole-table statements kept (the configured facets, and any ?_facet= a reader adds)
 _ids: dict[tuple, list[int]] = {}
+# Set while Datasette builds the archive's articles table page (its filters hook runs first), so
+# only that page's count and facets are kept, never SQL a reader writes on the query page.
+TABLE_PAGE: contextvars.ContextVar[bool] = contextvars.ContextVar("pkus_articles_table_page", default=False)
 
 
 def is_archive_articles(datasette, database: str, table: str | None) -> bool:
@@ -62,7 +66,10 @@ def _is_datasette_search(hook) -> bool:
 
 def replace_search(outcome, request, database, table, datasette, typed: str) -> None:
     """In ``filters_from_request``'s results: Datasette's own ?_search= filter swapped for :func:`ranked_search`."""
-    if not is_archive_articles(datasette, database, table) or "_search" not in request.args \
+    if not is_archive_articles(datasette, database, table):
+        return
+    TABLE_PAGE.set(True)
+    if "_search" not in request.args \
             or request.path.endswith(".csv"):  # an export of a search is every match, as Datasette has it
         return
     hooks = outcome.get_result()
@@ -80,7 +87,7 @@ def ranked_search(request, database, datasette, typed: str):
             return FilterArguments([], extra_context={"supports_search": True, "search": search})
         db = datasette.get_database(database)
         escaped = request.args.get("_searchmode") == "escaped"
-        key = (database, escaped, search, _signature(db))
+        key = (database, escaped, search, signature(db))
         ids = _ids.get(key)
         if ids is None:
             sql = RANKED_SQL.format(match="escape_fts(:search)" if escaped else ":search")
@@ -129,22 +136,6 @@ def quiet_facets(classes: list[list[type]]) -> list[list[type]]:
     return [[quiet(k) for k in group] for group in classes]
 
 
-def _aggregate(sql: str, seconds: float):
-    """Run ``sql`` on Datasette's connection with its own time limit (a query's custom limit may
-    only be shorter than Datasette's 1 s)."""
-    def run(conn):
-        try:
-            with time_limit(conn, seconds):
-                cursor = conn.execute(sql)
-                return Results(cursor.fetchall(), False, cursor.description)
-        except sqlite3.OperationalError as exc:
-            if "interrupt" in str(exc).lower():
-                raise QueryInterrupted(exc, sql, {}) from exc
-            raise
-
-    return run
-
-
 def cache_whole_table(db) -> None:
     """Counts over the whole articles table on ``db`` computed once, then again at most every
     RECOUNT_EVERY seconds after the archive changed (in the background, the last figures shown
@@ -156,12 +147,13 @@ def cache_whole_table(db) -> None:
     counted: dict[tuple, Results] = {}  # a search's count and facet counts (see over_ids)
 
     async def make(sql):
-        signature = _signature(db)
+        version = signature(db)
         try:
-            kept[sql] = (signature, time.monotonic(),
-                         await db.execute_fn(_aggregate(sql, AGGREGATE_TIME_LIMIT_MS / 1000)))
+            kept[sql] = (version, time.monotonic(), await db.execute_fn(aggregate(sql)))
         except QueryInterrupted as exc:
-            kept[sql] = (signature, time.monotonic(), exc)
+            kept[sql] = (version, time.monotonic(), exc)
+        while len(kept) > KEPT:
+            del kept[next(iter(kept))]
 
     def count(sql) -> asyncio.Task:
         """The count of ``sql`` under way, started if none is: two pages never count the same twice."""
@@ -172,7 +164,7 @@ def cache_whole_table(db) -> None:
 
     async def over_ids(sql, params, *args, **kwargs):
         # a search's count and facets read its ids alone: the same until the archive changes
-        key = (sql, tuple(sorted(params.items())), _signature(db))
+        key = (sql, tuple(sorted(params.items())), signature(db))
         if key not in counted:
             while len(counted) >= IDS_CACHED * 4:
                 del counted[next(iter(counted))]
@@ -180,14 +172,16 @@ def cache_whole_table(db) -> None:
         return counted[key]
 
     async def cached_execute(sql, params=None, *args, **kwargs):
+        if not TABLE_PAGE.get():  # the query page and canned queries run as Datasette runs them
+            return await execute(sql, params, *args, **kwargs)
         if params and "pkus_ids" in params and "count(" in sql:
             return await over_ids(sql, params, *args, **kwargs)
         if params or "count(" not in sql or not _WHOLE_TABLE.search(sql):
             return await execute(sql, params, *args, **kwargs)
         if sql not in kept:
             await count(sql)
-        signature, at, results = kept[sql]
-        if signature != _signature(db) and time.monotonic() - at >= RECOUNT_EVERY:
+        version, at, results = kept[sql]
+        if version != signature(db) and time.monotonic() - at >= RECOUNT_EVERY:
             count(sql)  # in the background; this page shows the last figures
         if isinstance(results, QueryInterrupted):
             raise results
