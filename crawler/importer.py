@@ -167,6 +167,8 @@ def parse_record(line: str | bytes, model: Model) -> tuple[dict, bool, dict | No
     article.update({name: _strings(record, name) for name in LISTS})
     entities = _entities(record)
     relevance = _number(record, "relevance", float)
+    if relevance is not None and not 0 <= relevance <= 1:  # the model's probability (points before model v3)
+        raise RecordError(f"relevance: expected a probability from 0 to 1, got {relevance!r}")
     terms = record.get("relevance_terms")
     if terms is not None and not (isinstance(terms, dict) and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in terms.values())):

@@ -98,16 +98,17 @@ def test_a_changed_body_keeps_the_old_text_as_a_version_and_a_record_relevance_i
     first = record(relevant)
     import_lines(db, [json.dumps(first)], workers=0)
     changed = {**first, "body": first["body"] + "\n\nA correction was appended."}
-    trusted = record(near_miss, relevance=99.0, sectors=["energy"], entities={"IMF": 2})
-    demoted = record(relevant, 1, relevance=0.5)  # the record says irrelevant, whatever the model thinks
+    threshold = default_model().threshold
+    trusted = record(near_miss, relevance=0.99, sectors=["energy"], entities={"IMF": 2})
+    demoted = record(relevant, 1, relevance=threshold / 2)  # the record says irrelevant, whatever the model thinks
     summary = import_lines(db, [json.dumps(r) for r in (changed, trusted, demoted)], workers=0)
     assert (summary.new, summary.updated, summary.irrelevant) == (1, 1, 1)
     archive = integrity(db)
     versions = list(archive.query("select url, body from article_versions"))
     assert versions == [{"url": first["url"], "body": first["body"]}]
     row = next(archive.query("select * from articles where url = ?", [trusted["url"]]))
-    assert row["relevance"] == 99.0 and json.loads(row["sectors"]) == ["energy"] and json.loads(row["entities"]) == ["IMF"]
-    assert archive.execute("select state, relevance from urls where url = ?", [demoted["url"]]).fetchone() == ("irrelevant", 0.5)
+    assert row["relevance"] == 0.99 and json.loads(row["sectors"]) == ["energy"] and json.loads(row["entities"]) == ["IMF"]
+    assert archive.execute("select state, relevance from urls where url = ?", [demoted["url"]]).fetchone() == ("irrelevant", threshold / 2)
 
 
 def test_bad_records_get_one_error_line_each_and_lose_nothing_else(tmp_path):
@@ -144,7 +145,7 @@ def test_parse_record_checks_types():
     item = next(item for item in LABELLED if item["relevant"])
     article, relevant, page, fetch = parse_record(json.dumps(record(item, html="<p>x</p>", etag='"e1"')), model)
     assert relevant and page["html"] == b"<p>x</p>" and fetch == {"etag": '"e1"'}
-    for bad in ({"relevance": "high"}, {"relevance": True}, {"word_count": 1.5}, {"entities": [1]},
+    for bad in ({"relevance": "high"}, {"relevance": True}, {"relevance": 4.5}, {"relevance": -0.1}, {"word_count": 1.5}, {"entities": [1]},
                 {"relevance_terms": ["a"]}, {"first_seen": 20250101}):
         with pytest.raises(RecordError):
             parse_record(json.dumps(record(item, **bad)), model)
@@ -155,7 +156,7 @@ def test_parse_record_checks_types():
 def many_records(n: int) -> list[dict]:
     """n distinct relevant records (relevance given, so the test does not wait for the model)."""
     relevant = [item for item in LABELLED if item["relevant"]]
-    return [record(relevant[i % len(relevant)], i, relevance=10.0, entities={"IMF": 1},
+    return [record(relevant[i % len(relevant)], i, relevance=0.9, entities={"IMF": 1},
                    body=f"{relevant[i % len(relevant)]['body']}\n\nReport number {i}.") for i in range(n)]
 
 
