@@ -290,6 +290,15 @@ class Archive:
                 f"insert into [{table}] ({', '.join(f'[{k}]' for k in keys)}) values ({', '.join('?' * len(keys))})")
         return self.db.conn.execute(sql, list(row.values())).lastrowid
 
+    def insert_many(self, table: str, rows: list[dict]) -> None:
+        """Rows with the same keys in one INSERT ... SELECT from json_each: the FTS trigger then
+        runs inside a single statement, and FTS5 flushes its terms once instead of once per row
+        (each statement, like each savepoint, makes it write what it holds; 2x the rate)."""
+        keys = tuple(rows[0])
+        values = ", ".join(f"value ->> {i}" for i in range(len(keys)))
+        self.db.conn.execute(f"insert into [{table}] ({', '.join(f'[{k}]' for k in keys)}) select {values} "
+                             "from json_each(?)", [json.dumps([[row[k] for k in keys] for row in rows], ensure_ascii=False)])
+
     def _update(self, table: str, key: str, value, row: dict) -> None:
         keys = tuple(row)
         if not keys:
@@ -442,6 +451,44 @@ class Archive:
                            **(fetch or {}))
         return outcome
 
+    def held_urls(self, urls: list[str]) -> set[str]:
+        """Those of ``urls`` the archive holds as an article or keeps earlier versions of."""
+        return {row[0] for row in self.db.conn.execute(
+            "select url from articles where url in (select value from json_each(:u)) union "
+            "select url from article_versions where url in (select value from json_each(:u))", {"u": json.dumps(urls)})}
+
+    def import_new_articles(self, items: list[tuple[dict, dict | None, dict | None]]) -> None:
+        """Relevant records for URLs the archive has never held (see :meth:`held_urls`), written as
+        :meth:`import_article` writes each, but the articles in one statement (:meth:`insert_many`)."""
+        now = utcnow()
+        conn = self.db.conn
+        try:
+            self._import_new(items, now, conn)
+        except BaseException:
+            self._entity_ids = self._spiders = None  # rows they named may have been rolled back
+            raise
+
+    def _import_new(self, items, now: str, conn) -> None:
+        with self.transaction():
+            first_id = conn.execute("select coalesce(max(id), 0) + 1 from articles").fetchone()[0]
+            shapes: dict[tuple, list[dict]] = {}
+            links = []
+            for article_id, (article, page, fetch) in enumerate(items, first_id):
+                record, mentions = _article_record(article)
+                url, source = record["url"], record["source"]
+                self.ensure_source(source)
+                if page is not None:
+                    self.save_page(url, source, **page)
+                seen = record.get("first_seen") or now
+                row = {**record, "id": article_id, "first_seen": seen, "last_seen": record.get("last_seen") or seen}
+                shapes.setdefault(tuple(row), []).append(row)
+                links += self._entity_rows(article_id, mentions or {})
+                self._remember(url, source, "article", "archived", content_hash=record["content_hash"],
+                               relevance=record.get("relevance"), tries=0, next_try=None, error=None, **(fetch or {}))
+            for rows in shapes.values():
+                self.insert_many("articles", rows)
+            conn.executemany("insert into article_entities (article_id, entity_id, mentions) values (?, ?, ?)", links)
+
     def import_irrelevant(self, url: str, source: str, relevance: float, page: dict | None = None,
                           fetch: dict | None = None, evidence: dict | None = None) -> None:
         """An irrelevant record: remembered (with its page, if it came with one), never an article."""
@@ -523,17 +570,22 @@ class Archive:
         if mentions is None:
             return
         conn = self.db.conn
-        if self._entity_ids is None:
-            self._entity_ids = dict(conn.execute("select name, id from entities"))
         article_id = conn.execute("select id from articles where url = ?", [url]).fetchone()[0]
         conn.execute("delete from article_entities where article_id = ?", [article_id])
+        conn.executemany("insert into article_entities (article_id, entity_id, mentions) values (?, ?, ?)",
+                         self._entity_rows(article_id, mentions))
+
+    def _entity_rows(self, article_id: int, mentions: dict[str, int]) -> list[tuple[int, int, int]]:
+        """article_entities rows; a name not in `entities` yet gets a row there."""
+        if self._entity_ids is None:
+            self._entity_ids = dict(self.db.conn.execute("select name, id from entities"))
         rows = []
         for name, count in mentions.items():
             entity_id = self._entity_ids.get(name)
             if entity_id is None:
                 entity_id = self._entity_ids[name] = self._insert("entities", {"name": name})
             rows.append((article_id, entity_id, count))
-        conn.executemany("insert into article_entities (article_id, entity_id, mentions) values (?, ?, ?)", rows)
+        return rows
 
     def rescore_article(self, article: dict) -> str:
         """Store a re-scored or re-extracted article without fetching: "new", "updated" or "unchanged".

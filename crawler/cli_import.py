@@ -20,7 +20,9 @@ def add_import_command(cli: click.Group, db_option) -> None:
     @click.option("--workers", type=click.IntRange(0), default=None,
                   help="Processes that check and score records (default: one per CPU; 0: none).")
     @click.option("--threshold", type=float, help="Relevance threshold for records without a relevance.")
-    def import_(source, db, batch_size, workers, threshold):
+    @click.option("--stories/--no-stories", default=True,
+                  help="Regroup the stories at the end (default), or leave that to the next crawl's regroup.")
+    def import_(source, db, batch_size, workers, threshold, stories):
         """Import article records (JSON Lines, the archive's column names) from FILE or standard input.
 
         Records without a relevance are scored by the topic model; relevant ones become articles,
@@ -40,7 +42,7 @@ def add_import_command(cli: click.Group, db_option) -> None:
         handle = sys.stdin.buffer if source == "-" else open(source, "rb")
         try:
             summary = import_lines(db, handle, batch_size=batch_size or BATCH, workers=workers,
-                                   threshold=threshold, report=report)
+                                   threshold=threshold, report=report, stories=stories)
         except ArchiveBusy as exc:
             raise click.ClickException(f"{exc}; try again when it has finished") from None
         finally:

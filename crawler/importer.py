@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import chain, islice
@@ -70,13 +71,16 @@ class ImportSummary:
     irrelevant: int = 0
     rejected: int = 0
     seconds: float = 0.0
-    grouping: GroupingResult = field(default_factory=GroupingResult)
+    writing: float = 0.0  # seconds until the last batch was committed (the rest: stories)
+    grouping: GroupingResult | None = field(default_factory=GroupingResult)  # None: not regrouped
 
     def line(self) -> str:
         rate = f", {self.records / self.seconds:,.0f} records/s" if self.seconds else ""
+        stories = ("stories not regrouped" if self.grouping is None else
+                   f"{self.grouping.stories} stories, {self.grouping.duplicates} wire copies")
         return (f"{self.records} record{'' if self.records == 1 else 's'}: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.irrelevant} irrelevant, {self.rejected} rejected; {self.grouping.stories} stories, "
-                f"{self.grouping.duplicates} wire copies ({self.seconds:.1f} s{rate})")
+                f"{self.irrelevant} irrelevant, {self.rejected} rejected; {stories} "
+                f"({self.seconds:.1f} s{rate}; written in {self.writing:.1f} s)")
 
 
 def iso_utc(value, name: str) -> str | None:
@@ -167,6 +171,8 @@ def parse_record(line: str | bytes, model: Model) -> tuple[dict, bool, dict | No
     article.update({name: _strings(record, name) for name in LISTS})
     entities = _entities(record)
     relevance = _number(record, "relevance", float)
+    if relevance is not None and not 0 <= relevance <= 1:  # the model's probability (points before model v3)
+        raise RecordError(f"relevance: expected a probability from 0 to 1, got {relevance!r}")
     terms = record.get("relevance_terms")
     if terms is not None and not (isinstance(terms, dict) and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in terms.values())):
@@ -240,10 +246,12 @@ def _prepared(pieces: Iterator[list], pool, model: Model, workers: int) -> Itera
 
 def import_lines(db_path: str | Path, lines: Iterable[bytes | str], batch_size: int = BATCH,
                  workers: int | None = None, threshold: float | None = None,
-                 report: Callable[[int, str], None] = lambda line, message: None) -> ImportSummary:
+                 report: Callable[[int, str], None] = lambda line, message: None,
+                 stories: bool = True) -> ImportSummary:
     """Import JSON Lines records into the archive; ``report(line, message)`` hears of each rejected one.
 
     ``workers`` processes check and score records (default: one per CPU; 0 scores in this process).
+    ``stories=False`` leaves the new articles without a story, for the next regroup (a crawl's).
     Raises crawler.run.ArchiveBusy if a crawl or another import is writing the archive.
     """
     started = time.perf_counter()
@@ -263,7 +271,8 @@ def import_lines(db_path: str | Path, lines: Iterable[bytes | str], batch_size: 
             archive.sync_entities(load_entities())
             for prepared in _prepared(rest, pool, model, workers):
                 _write(archive, prepared, summary, report)
-            summary.grouping = regroup(archive, model=model)
+            summary.writing = time.perf_counter() - started
+            summary.grouping = regroup(archive, model=model) if stories else None
         finally:
             archive.close()
             if pool is not None:
@@ -273,9 +282,12 @@ def import_lines(db_path: str | Path, lines: Iterable[bytes | str], batch_size: 
 
 
 def _write(archive: Archive, prepared: list, summary: ImportSummary, report) -> None:
-    """One batch, one transaction; each record in its own savepoint, so a failing one is rejected alone."""
+    """One batch, one transaction: first the articles new to the archive, all at once; then the
+    rest each in its own savepoint, so a failing one is rejected alone."""
     with archive.batch():
-        for item in prepared:
+        rest = _write_new(archive, prepared, summary)
+        summary.records += len(prepared) - len(rest)
+        for item in rest:
             summary.records += 1
             if isinstance(item, tuple):
                 summary.rejected += 1
@@ -293,3 +305,23 @@ def _write(archive: Archive, prepared: list, summary: ImportSummary, report) -> 
             except Exception as exc:  # noqa: BLE001 - rolled back to the savepoint; the batch goes on
                 summary.rejected += 1
                 report(item.line, f"not stored: {type(exc).__name__}: {exc}")
+
+
+def _write_new(archive: Archive, prepared: list, summary: ImportSummary) -> list:
+    """Write the relevant records whose URL the archive has never held and the batch names once
+    (most of a back-fill) in a few statements; return the others, to be written one by one.
+    Should the bulk write fail, nothing of it stays and every record goes the one-by-one way."""
+    records = [item for item in prepared if isinstance(item, Prepared)]
+    times = Counter(item.article["url"] for item in records)
+    held = archive.held_urls(list(times))
+    new = [item for item in records if item.relevant and times[item.article["url"]] == 1
+           and item.article["url"] not in held]
+    if not new:
+        return prepared
+    try:
+        archive.import_new_articles([(item.article, item.page, item.fetch) for item in new])
+    except Exception:  # noqa: BLE001 - rolled back; one by one, each failing record is reported alone
+        return prepared
+    summary.new += len(new)
+    done = set(map(id, new))
+    return [item for item in prepared if id(item) not in done]

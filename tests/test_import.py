@@ -98,16 +98,17 @@ def test_a_changed_body_keeps_the_old_text_as_a_version_and_a_record_relevance_i
     first = record(relevant)
     import_lines(db, [json.dumps(first)], workers=0)
     changed = {**first, "body": first["body"] + "\n\nA correction was appended."}
-    trusted = record(near_miss, relevance=99.0, sectors=["energy"], entities={"IMF": 2})
-    demoted = record(relevant, 1, relevance=0.5)  # the record says irrelevant, whatever the model thinks
+    threshold = default_model().threshold
+    trusted = record(near_miss, relevance=0.99, sectors=["energy"], entities={"IMF": 2})
+    demoted = record(relevant, 1, relevance=threshold / 2)  # the record says irrelevant, whatever the model thinks
     summary = import_lines(db, [json.dumps(r) for r in (changed, trusted, demoted)], workers=0)
     assert (summary.new, summary.updated, summary.irrelevant) == (1, 1, 1)
     archive = integrity(db)
     versions = list(archive.query("select url, body from article_versions"))
     assert versions == [{"url": first["url"], "body": first["body"]}]
     row = next(archive.query("select * from articles where url = ?", [trusted["url"]]))
-    assert row["relevance"] == 99.0 and json.loads(row["sectors"]) == ["energy"] and json.loads(row["entities"]) == ["IMF"]
-    assert archive.execute("select state, relevance from urls where url = ?", [demoted["url"]]).fetchone() == ("irrelevant", 0.5)
+    assert row["relevance"] == 0.99 and json.loads(row["sectors"]) == ["energy"] and json.loads(row["entities"]) == ["IMF"]
+    assert archive.execute("select state, relevance from urls where url = ?", [demoted["url"]]).fetchone() == ("irrelevant", threshold / 2)
 
 
 def test_bad_records_get_one_error_line_each_and_lose_nothing_else(tmp_path):
@@ -144,7 +145,7 @@ def test_parse_record_checks_types():
     item = next(item for item in LABELLED if item["relevant"])
     article, relevant, page, fetch = parse_record(json.dumps(record(item, html="<p>x</p>", etag='"e1"')), model)
     assert relevant and page["html"] == b"<p>x</p>" and fetch == {"etag": '"e1"'}
-    for bad in ({"relevance": "high"}, {"relevance": True}, {"word_count": 1.5}, {"entities": [1]},
+    for bad in ({"relevance": "high"}, {"relevance": True}, {"relevance": 4.5}, {"relevance": -0.1}, {"word_count": 1.5}, {"entities": [1]},
                 {"relevance_terms": ["a"]}, {"first_seen": 20250101}):
         with pytest.raises(RecordError):
             parse_record(json.dumps(record(item, **bad)), model)
@@ -155,8 +156,44 @@ def test_parse_record_checks_types():
 def many_records(n: int) -> list[dict]:
     """n distinct relevant records (relevance given, so the test does not wait for the model)."""
     relevant = [item for item in LABELLED if item["relevant"]]
-    return [record(relevant[i % len(relevant)], i, relevance=10.0, entities={"IMF": 1},
+    return [record(relevant[i % len(relevant)], i, relevance=0.9, entities={"IMF": 1},
                    body=f"{relevant[i % len(relevant)]['body']}\n\nReport number {i}.") for i in range(n)]
+
+
+def kill_import_after(db: Path, cmd: list[str], articles: int) -> tuple[list[str], bool]:
+    """Start `pkus import`, SIGKILL it once the archive holds ``articles`` articles; (its workers' pids, killed?)."""
+    child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while child.poll() is None and time.monotonic() < deadline:
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as reader:
+                    if reader.execute("select count(*) from articles").fetchone()[0] >= articles:
+                        break
+            except sqlite3.OperationalError:
+                pass
+            time.sleep(0.02)
+        workers = subprocess.run(["pgrep", "-P", str(child.pid)], capture_output=True, text=True).stdout.split()
+        killed = child.poll() is None
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=30)
+    return workers, killed
+
+
+def assert_whole_articles(archive: sqlite_utils.Database) -> int:
+    """Never half an article: each row has its FTS row, URL state and entity links; returns how many."""
+    count = archive["articles"].count
+    assert archive.execute("select count(*) from articles_fts_docsize").fetchone()[0] == count
+    assert archive.execute("select count(*) from articles_fts where articles_fts match 'report'").fetchone()[0] == count
+    assert archive.execute("select count(*) from articles a join urls u on u.url = a.url "
+                           "where u.state = 'archived' and u.content_hash = a.content_hash").fetchone()[0] == count
+    assert archive.execute("select count(*) from urls where state = 'archived'").fetchone()[0] == count
+    assert archive.execute("select count(distinct article_id) from article_entities join articles a on a.id = article_id "
+                           "").fetchone()[0] == archive.execute("select count(*) from article_entities").fetchone()[0] == count
+    return count
 
 
 def test_a_killed_import_loses_at_most_the_open_batch_and_the_next_run_completes_it(tmp_path):
@@ -164,30 +201,11 @@ def test_a_killed_import_loses_at_most_the_open_batch_and_the_next_run_completes
     records = many_records(6000)
     source = write_lines(tmp_path / "records.jsonl", records)
     cmd = [sys.executable, "-m", "crawler.cli", "import", str(source), "--db", str(db), "--batch", str(batch)]
-    child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while child.poll() is None and time.monotonic() < deadline:
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as reader:
-                    if reader.execute("select count(*) from articles").fetchone()[0] >= batch:
-                        break
-            except sqlite3.OperationalError:
-                pass
-            time.sleep(0.05)
-        assert child.poll() is None, "the import ended before it could be killed"
-        workers = subprocess.run(["pgrep", "-P", str(child.pid)], capture_output=True, text=True).stdout.split()
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        if child.poll() is None:
-            child.kill()
-        child.wait(timeout=30)
+    workers, killed = kill_import_after(db, cmd, batch)
+    assert killed, "the import ended before it could be killed"
     archive = integrity(db)
-    count = archive["articles"].count
+    count = assert_whole_articles(archive)
     assert 0 < count < len(records) and count % batch == 0  # whole batches, never part of one
-    # never half an article: each has its URL state and its entity link
-    assert archive.execute("select count(*) from urls where state = 'archived'").fetchone()[0] == count
-    assert archive.execute("select count(*) from article_entities").fetchone()[0] == count
     archive.conn.close()
     deadline = time.monotonic() + 10  # the worker processes notice their parent is gone and exit
     while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
@@ -199,3 +217,39 @@ def test_a_killed_import_loses_at_most_the_open_batch_and_the_next_run_completes
     archive = integrity(db)
     assert archive["articles"].count == len(records)
     assert archive.execute("select count(*) from articles where story_id is null").fetchone()[0] == 0
+
+
+def test_killed_again_and_again_then_finished_the_archive_is_as_one_clean_import(tmp_path):
+    """Kills at different points (in the writing, in the stories), then one run to the end:
+    the same articles, entities, URL states and stories as an import that was never killed."""
+    records = many_records(1500)
+    source = write_lines(tmp_path / "records.jsonl", records)
+    db, clean = tmp_path / "killed.db", tmp_path / "clean.db"
+    cmd = [sys.executable, "-m", "crawler.cli", "import", str(source), "--db", str(db), "--batch", "250"]
+    for articles in (250, 1000, 1500):
+        kill_import_after(db, cmd, articles)
+        archive = integrity(db)
+        count = assert_whole_articles(archive)
+        assert count % 250 == 0
+        archive.conn.close()
+    run_pkus("import", str(source), "--db", str(db), "--batch", "250")
+    run_pkus("import", str(source), "--db", str(clean), "--batch", "250")
+
+    def content(path: Path) -> dict:
+        archive = integrity(path)
+        assert_whole_articles(archive)
+        found = {
+            "articles": sorted(archive.execute("select url, title, body, relevance, entities, published, story_id is not null "
+                                               "from articles").fetchall()),
+            "entities": sorted(archive.execute("select a.url, e.name, x.mentions from article_entities x join articles a "
+                                               "on a.id = x.article_id join entities e on e.id = x.entity_id").fetchall()),
+            "urls": sorted(archive.execute("select url, state, relevance, content_hash from urls").fetchall()),
+            "stories": sorted(archive.execute("select group_concat(url, ' ') from (select url, story_id from articles "
+                                              "order by url) group by story_id").fetchall()),
+            "versions": archive.execute("select count(*) from article_versions").fetchone()[0],
+        }
+        archive.conn.close()
+        return found
+
+    killed = content(db)
+    assert len(killed["articles"]) == len(records) and killed == content(clean)
