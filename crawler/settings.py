@@ -79,3 +79,11 @@ PKUS_MAX_TRIES = int(os.environ.get("PKUS_MAX_TRIES", 5))
 PKUS_RETRY_BASE_MINUTES = float(os.environ.get("PKUS_RETRY_BASE_MINUTES", 30))
 # With --since, how far back listing pages may be paged.
 PKUS_BACKFILL_MAX_PAGES = 200
+# Extraction and classification run in this many worker processes, off Scrapy's reactor thread,
+# so fetching and CPU work overlap (crawler.pipelines.PoolStage). Unset: one per CPU; 0: in the
+# crawl process itself.
+PKUS_CRAWL_WORKERS = os.environ.get("PKUS_CRAWL_WORKERS")
+# The archive pipeline commits every this many items or seconds, whichever comes first: a killed
+# crawl loses at most that much (fetched again by the next run).
+PKUS_WRITE_BATCH = 200
+PKUS_WRITE_BATCH_SECONDS = 2.0

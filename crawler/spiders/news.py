@@ -327,7 +327,9 @@ class NewsSpider(scrapy.Spider):
         yield ArticlePage(
             url=canonical, source=self.name, html=response.body, http_status=response.status,
             content_type=content_type(response),
-            hints=self.hints.get(canonical, {}),
+            # popped: discovery is over once articles are fetched, and a crawl's memory must not
+            # grow with every page it has handled
+            hints=self.hints.pop(canonical, {}),
             etag=response.headers.get("ETag", b"").decode() or None,
             last_modified=response.headers.get("Last-Modified", b"").decode() or None,
         )
