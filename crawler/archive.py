@@ -626,29 +626,6 @@ class Archive:
     def max_story_id(self) -> int:
         return self.db.execute("select coalesce(max(id), 0) from stories").fetchone()[0]
 
-    def write_stories(self, stories: list[dict]) -> None:
-        """Store story rows and each article's story and original; drop stories left empty.
-
-        Only rows that changed are written: an article update re-indexes its FTS row.
-        """
-        with self.transaction() as db:
-            current = {row["id"]: row for row in db.query("select * from stories")}
-            links = {row["id"]: (row["story_id"], row["duplicate_of"])
-                     for row in db.query("select id, story_id, duplicate_of from articles")}
-            keep = set()
-            for story in stories:
-                story = dict(story)
-                members = story.pop("articles")
-                keep.add(story["id"])
-                if current.get(story["id"]) != story:
-                    db["stories"].upsert(story, pk="id")
-                for article_id, duplicate_of in members:
-                    if links.get(article_id) != (story["id"], duplicate_of):
-                        db.execute("update articles set story_id = ?, duplicate_of = ? where id = ?",
-                                   [story["id"], duplicate_of, article_id])
-            for story_id in set(current) - keep:
-                db["stories"].delete(story_id)
-
 
 def _article_record(article: dict) -> tuple[dict, dict[str, int] | None]:
     """An article dict as an `articles` row (JSON lists as text) and its entity mentions, if given."""
