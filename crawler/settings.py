@@ -84,6 +84,6 @@ PKUS_BACKFILL_MAX_PAGES = 200
 # crawl process itself.
 PKUS_CRAWL_WORKERS = os.environ.get("PKUS_CRAWL_WORKERS")
 # The archive pipeline commits every this many items or seconds, whichever comes first: a killed
-# crawl loses at most that much (fetched again by the next run).
-PKUS_WRITE_BATCH = 200
-PKUS_WRITE_BATCH_SECONDS = 2.0
+# crawl loses at most that much (fetched again by the next run). Both can be set in the environment.
+PKUS_WRITE_BATCH = int(os.environ.get("PKUS_WRITE_BATCH", 200))
+PKUS_WRITE_BATCH_SECONDS = float(os.environ.get("PKUS_WRITE_BATCH_SECONDS", 2.0))

@@ -186,7 +186,7 @@ def test_two_nodes_build_the_archive_one_machine_builds(tmp_path, servers, nodes
 def test_one_job_per_outlet_and_sigterm_to_a_round_cancels_its_jobs_and_ingests_what_they_exported(tmp_path, nodes):
     spider = "diplomaticinsight"
     db, exports = tmp_path / "archive.db", tmp_path / "exports"
-    slow = SiteCopy(root=copy_root(spider), origin=load_sources()[spider].site, delay=0.3)
+    slow = SiteCopy(root=copy_root(spider), origin=load_sources()[spider].site, delay=0.6)  # slow enough to outlast the second round
     server = SiteServer(slow)
     try:
         round_ = subprocess.Popen([sys.executable, "-m", "crawler.cli", "nodes", "crawl", spider, "--db", str(db),

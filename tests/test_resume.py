@@ -31,12 +31,14 @@ def archived_count(db) -> int:
 def start_crawl(db, base: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", SPIDER, "--db", str(db),
                              "--site", f"{SPIDER}={base}", "--since", "2025-01-01"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            # commit each article as it comes, so the kill lands between commits
+                            env={**os.environ, "PKUS_WRITE_BATCH": "1"})
 
 
 def test_sigkilled_crawl_leaves_a_consistent_archive_and_the_next_run_completes_it(tmp_path):
     db = tmp_path / "archive.db"
-    slow = SiteCopy(root=copy_root(SPIDER), origin=load_sources()[SPIDER].site, delay=0.2)
+    slow = SiteCopy(root=copy_root(SPIDER), origin=load_sources()[SPIDER].site, delay=0.5)
     server = SiteServer(slow)
     try:
         child = start_crawl(db, server.base)
