@@ -178,6 +178,7 @@ async def test_sortable_columns_and_label_exist_in_the_schema(empty_db):
 async def test_internals_are_hidden(ds):
     tables = {t["name"]: t for t in (await get_json(ds, "/archive.json"))["tables"]}
     assert tables["pages"]["hidden"] and tables["urls"]["hidden"]
+    assert all(tables[name]["hidden"] for name in ("story_features", "story_df", "story_meta", "story_pending"))
     assert not tables["articles"]["hidden"] and not tables["stories"]["hidden"]
 
 
